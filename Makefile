@@ -1,0 +1,41 @@
+# The few commands people run. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Airflow state for local runs lives in the project (SQLite), never in ~/airflow.
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: run test report serve-sample clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## run: the daily pipeline over the offline sample site, lake in ./lake, then a report
+run: $(STAMP)
+	$(PY) -m newslake sample-run
+
+## test: the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest
+
+## report: what the lake holds (outcomes, validation, a query)
+report: $(STAMP)
+	$(PY) -m newslake report
+
+## serve-sample: the offline sample news site on http://127.0.0.1:8765/
+serve-sample: $(STAMP)
+	$(PY) -m newslake serve-sample
+
+clean:
+	rm -rf lake .airflow test-output

@@ -1,0 +1,87 @@
+"""Command line: ``python -m newslake <command>``.
+
+    sample-run      serve the offline sample site on 127.0.0.1 and run every source's DAG through
+                    Airflow for each sample day, then print the lake report (what `make run` does)
+    report          print the lake report (outcomes per source and day, validation, a query)
+    serve-sample    serve the offline sample site in the foreground
+    apply-settings  load airflow_settings.yaml (Astro CLI format) into a plain Airflow
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+
+from newslake.config import PROJECT_ROOT
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newslake", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sample = commands.add_parser("sample-run", help="run the pipeline on the offline sample site")
+    sample.add_argument("--port", type=int, default=int(os.environ.get("NEWSLAKE_SAMPLE_PORT", "8765")))
+    sample.add_argument("--day", action="append", type=dt.date.fromisoformat, help="a day to run (repeatable; default: the sample days)")
+
+    report = commands.add_parser("report", help="print what the lake holds")
+    report.add_argument("--day", action="append", type=dt.date.fromisoformat)
+    report.add_argument("--source", action="append")
+
+    serve = commands.add_parser("serve-sample", help="serve the offline sample site")
+    serve.add_argument("--port", type=int, default=8765)
+
+    settings = commands.add_parser("apply-settings", help="apply airflow_settings.yaml to plain Airflow")
+    settings.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "airflow_settings.yaml"))
+
+    args = parser.parse_args(argv)
+    if args.command == "sample-run":
+        return sample_run(args.port, args.day)
+    if args.command == "report":
+        from newslake.queries import open_lake
+        from newslake.report import lake_report
+
+        print(lake_report(open_lake(), days=args.day, sources=args.source))
+        return 0
+    if args.command == "serve-sample":
+        from newslake.sample_site.__main__ import main as serve_main
+
+        return serve_main(["--port", str(args.port)])
+    if args.command == "apply-settings":
+        from newslake.orchestration import apply_airflow_settings, use_project_airflow_home
+
+        use_project_airflow_home()
+        print(apply_airflow_settings(args.file))
+        return 0
+    return 2
+
+
+def sample_run(port: int, days: list[dt.date] | None) -> int:
+    from newslake.orchestration import run_source_dags, use_project_airflow_home
+
+    use_project_airflow_home()
+    os.environ.setdefault("NEWSLAKE_RETRY_DELAY_SECONDS", "2")
+    from newslake.config import load_sources
+    from newslake.queries import open_lake
+    from newslake.report import lake_report
+    from newslake.sample_site import SAMPLE_DATES, serve_sample_site
+
+    days = days or list(SAMPLE_DATES)
+    with serve_sample_site(port=port) as site:
+        os.environ["NEWSLAKE_SAMPLE_SITE_URL"] = site.base_url
+        print(f"sample news site: {site.base_url}/ (stopped at the end of the run)")
+        sources = load_sources()
+        runs = run_source_dags(sources, days)
+    print()
+    print(lake_report(open_lake(), days=days, sources=[s.id for s in sources]))
+    print()
+    failed = [run for run in runs if run.state != "success"]
+    for run in runs:
+        print(f"  {run.dag_id:<34} {run.day}  {run.state}")
+    print(f"\n{len(runs) - len(failed)} of {len(runs)} DAG runs succeeded. Query the lake with `make report` or newslake.queries.open_lake().")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

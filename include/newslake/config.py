@@ -1,0 +1,199 @@
+"""The one config loader: the sources YAML file and the run settings.
+
+The sources file drives the DAG factory (one DAG per entry), so it is read at DAG parse time:
+it must stay cheap (YAML + pydantic, no network) and an invalid file must fail with a message
+that names the file, the entry and the field — Airflow shows that message as the DAG file's
+import error in the UI.
+
+Settings (where the lake is, which connection holds the S3 credentials, the user agent...) are
+read at task run time through a lookup function, so the Airflow adapter can resolve them from
+Airflow Variables and everything else from ``NEWSLAKE_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SOURCES_FILE = PROJECT_ROOT / "include" / "sources" / "sample.yaml"
+
+SOURCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+LANGUAGE_PATTERN = r"^[a-z]{2}$"
+# ${NAME} or ${NAME:-default}: lets one sources file serve several deployments (and the tests,
+# which start the sample site on a free port).
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class SourcesConfigError(ValueError):
+    """The sources file is unreadable or invalid; the message names the file, entry and field."""
+
+
+class Source(BaseModel):
+    """One news source: an outlet or an aggregator, crawled through its feeds and sitemaps."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=SOURCE_ID_PATTERN, description="lake partition key and DAG id suffix")
+    name: str = Field(min_length=1)
+    languages: tuple[str, ...] = Field(min_length=1)
+    timezone: str = "UTC"
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    aggregator: bool = False
+    requests_per_second: float = Field(default=1.0, gt=0, le=100)
+    start_date: dt.date = dt.date(2026, 1, 1)
+    owner: str = "newslake"
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_are_iso_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not re.match(LANGUAGE_PATTERN, code):
+                raise ValueError(f"{code!r} is not an ISO 639-1 code such as 'fr' or 'ar'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA timezone {value!r}") from None
+        return value
+
+    @field_validator("feeds", "sitemaps")
+    @classmethod
+    def _urls_are_http(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return value
+
+    @property
+    def dag_id(self) -> str:
+        return f"newslake_{self.id.replace('-', '_')}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def day_bounds_utc(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """[start, end) of ``day`` in the source's timezone, as UTC instants."""
+        start = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+class _SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sources: list[dict[str, Any]] = Field(min_length=1)
+
+
+def sources_file_path() -> Path:
+    """The sources file the DAG factory reads: ``NEWSLAKE_SOURCES_FILE`` or the sample file."""
+    configured = os.environ.get("NEWSLAKE_SOURCES_FILE")
+    if not configured:
+        return DEFAULT_SOURCES_FILE
+    path = Path(configured)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def load_sources(path: Path | str | None = None) -> list[Source]:
+    """Read and validate a sources file; raise SourcesConfigError naming file, entry and field."""
+    path = Path(path) if path is not None else sources_file_path()
+    try:
+        raw_text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourcesConfigError(f"sources file {path}: cannot be read ({exc.strerror})") from None
+    try:
+        document = _expand_env_references(yaml.safe_load(raw_text), path)
+    except yaml.YAMLError as exc:
+        raise SourcesConfigError(f"sources file {path}: not valid YAML: {exc}") from None
+    try:
+        entries = _SourcesFile.model_validate(document).sources
+    except ValidationError as exc:
+        raise SourcesConfigError(f"sources file {path}: {_describe(exc)}") from None
+
+    sources: list[Source] = []
+    seen_ids: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        label = f"entry {index}" + (f" (id {entry.get('id')!r})" if isinstance(entry, dict) and entry.get("id") else "")
+        try:
+            source = Source.model_validate(entry)
+        except ValidationError as exc:
+            raise SourcesConfigError(f"sources file {path}: {label}: {_describe(exc)}") from None
+        if not (source.feeds or source.sitemaps):
+            raise SourcesConfigError(f"sources file {path}: {label}: field 'feeds'/'sitemaps': give at least one feed or sitemap URL")
+        if source.id in seen_ids:
+            raise SourcesConfigError(f"sources file {path}: {label}: field 'id': duplicate id {source.id!r}")
+        seen_ids.add(source.id)
+        sources.append(source)
+    return sources
+
+
+def _expand_env_references(value: Any, path: Path) -> Any:
+    """Expand ${NAME} / ${NAME:-default} in every string value (comments are left alone)."""
+    if isinstance(value, dict):
+        return {key: _expand_env_references(item, path) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_expand_env_references(item, path) for item in value]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if os.environ.get(name):
+            return os.environ[name]
+        if default is not None:
+            return default
+        raise SourcesConfigError(f"sources file {path}: environment variable {name} is not set and has no default")
+
+    return _ENV_REFERENCE.sub(replace, value)
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"field {location!r}: {message}")
+    return "; ".join(problems)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-time settings. Each field can be set by Airflow Variable ``newslake_<field>`` or by
+    environment variable ``NEWSLAKE_<FIELD>``."""
+
+    lake_uri: str = "./lake"
+    # Airflow connection (type aws) holding S3 credentials and, in its extra, ``endpoint_url``.
+    aws_conn_id: str = "newslake_s3"
+    user_agent: str = "newslake/0.1 (+https://github.com/newslake/newslake)"
+    max_page_bytes: int = 10 * 1024 * 1024
+    fetch_concurrency: int = 8
+
+    @classmethod
+    def load(cls, lookup: Callable[[str], str | None] | None = None) -> Settings:
+        """Build settings from ``lookup(field_name)`` (None = unset), falling back to NEWSLAKE_* env."""
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = lookup(field.name) if lookup else None
+            if raw is None:
+                raw = os.environ.get(f"NEWSLAKE_{field.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[field.name] = int(raw) if field.type == "int" else raw
+        return cls(**values)
+
+    def as_env(self) -> Mapping[str, str]:
+        return {f"NEWSLAKE_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}

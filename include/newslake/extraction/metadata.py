@@ -1,0 +1,584 @@
+"""Page metadata from the parsed tree: JSON-LD, OpenGraph/Twitter/Dublin Core meta, <time>, bylines.
+
+Everything here reads the tree without modifying it and must be called BEFORE readability runs
+(readability's cleaner copy drops <script> elements, and with them JSON-LD).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from .blocks import collapse_whitespace
+from .dates import FoundDate, parse_machine_date, parse_text_date
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "blogposting",
+        "liveblogposting", "socialmediaposting", "scholarlyarticle", "techarticle", "report",
+        "medicalwebpage", "howto", "recipe",
+    }
+)
+LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "website"})
+
+_JSON_TRAILING_COMMA_RE = re.compile(r",\s*([\]}])")
+_BYLINE_PREFIX_RE = re.compile(
+    r"^\s*(?:by|par|por|بقلم|كتب|كتبه|إعداد|اعداد|written by|écrit par|"
+    r"escrito por|posted by|publié par|publicado por)\s*[:\-–]?\s+",
+    re.IGNORECASE,
+)
+# Dates, relative times and separators that bylines carry after the name.
+_BYLINE_TAIL_RE = re.compile(
+    r"\s*(?:[-–—|•·,]\s*)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d"
+    r"|\d{1,2}\s*(?:h|min|mins|hours?|days?)\b|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|updated\b|published\b"
+    r"|(?<=\s)[-–—|•·]\s).*$",
+    re.IGNORECASE,
+)
+# Academic/professional suffixes that a comma split leaves on their own ("Jane Doe, MD").
+_DEGREE_RE = re.compile(r"^(?:[A-Z]{2,3}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
+# Conjunctions between co-authors; free-text bylines also list them with commas/semicolons.
+_AUTHOR_CONJUNCTION_RE = re.compile(r"\s+(?:and|&|et|y)\s+", re.IGNORECASE)
+_AUTHOR_LIST_RE = re.compile(r"\s*(?:,|;|\|)\s*|\s+(?:and|&|et|y)\s+", re.IGNORECASE)
+_URL_RE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
+_DATE_CLASS_RE = re.compile(r"date|time|publi|posted|dateline|byline|meta|fecha|tarikh", re.I)
+_CHROME_ANCESTOR_RE = re.compile(
+    r"comment|related|sidebar|widget|footer|recommend|popular|most-read|trending|ticker", re.I
+)
+_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " » ", " « ", " / ", " : ", ": ", " _ ", "_")
+_UNAMBIGUOUS_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " » ")
+_TITLE_TRIM = " |:·•»«-–—_"
+# A heading found inside the page title is the headline only if it is most of that title.
+TITLE_HEADING_MIN_SHARE = 0.4
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+# --- JSON-LD ----------------------------------------------------------------------------------
+
+_JSON_WRAPPER_RE = re.compile(r"^\s*(?:(?://\s*)?<!\[CDATA\[|<!--)|(?:(?://\s*)?\]\]>|-->)\s*$")
+
+
+def _load_json_lenient(raw: str) -> Any:
+    # Scripts are often wrapped in <![CDATA[ ... ]]> or <!-- ... --> for old parsers.
+    raw = _JSON_WRAPPER_RE.sub("", raw.strip()).strip()
+    try:
+        return json.loads(raw)
+    except ValueError:
+        pass
+    try:
+        # Raw newlines/tabs inside strings and trailing commas are the usual CMS mistakes.
+        repaired = _JSON_TRAILING_COMMA_RE.sub(r"\1", raw.replace("\n", " ").replace("\t", " "))
+        return json.loads(repaired, strict=False)
+    except ValueError:
+        return None
+
+
+def _walk_json_ld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 8:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk_json_ld(item, depth + 1)
+    elif isinstance(node, dict):
+        yield node
+        graph = node.get("@graph")
+        if graph is not None:
+            yield from _walk_json_ld(graph, depth + 1)
+        main_entity = node.get("mainEntity") or node.get("mainEntityOfPage")
+        if isinstance(main_entity, dict) and "@type" in main_entity:
+            yield from _walk_json_ld(main_entity, depth + 1)
+
+
+def read_json_ld(root: etree._Element) -> list[dict[str, Any]]:
+    """Every JSON-LD object in the page (flattened through lists and @graph)."""
+    objects: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        data = _load_json_lenient(script.text or "")
+        if data is not None:
+            objects.extend(_walk_json_ld(data))
+    return objects
+
+
+def json_ld_types(obj: dict[str, Any]) -> set[str]:
+    types = obj.get("@type")
+    if isinstance(types, str):
+        types = [types]
+    if not isinstance(types, list):
+        return set()
+    return {t.rsplit("/", 1)[-1].lower() for t in types if isinstance(t, str)}
+
+
+def _json_text(value: Any) -> str | None:
+    """A JSON-LD value as a plain string (name of an object, first of a list)."""
+    if isinstance(value, str):
+        text = collapse_whitespace(value)
+        return text or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dict):
+        return _json_text(value.get("name") or value.get("@value") or value.get("url"))
+    if isinstance(value, list) and value:
+        return _json_text(value[0])
+    return None
+
+
+def _json_url(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _json_url(value.get("url") or value.get("contentUrl") or value.get("@id"))
+    if isinstance(value, list) and value:
+        return _json_url(value[0])
+    return None
+
+
+def _json_names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [name for item in value for name in _json_names(item)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, str):
+            return [name]
+        if isinstance(name, list):
+            return [item for item in name if isinstance(item, str)]
+        return []
+    if isinstance(value, str):
+        return [value]
+    return []
+
+
+# --- meta tags --------------------------------------------------------------------------------
+
+def read_meta(root: etree._Element) -> dict[str, list[str]]:
+    """<meta> contents keyed by lowercased property/name/itemprop/http-equiv."""
+    meta: dict[str, list[str]] = {}
+    for element in root.iter("meta"):
+        content = element.get("content")
+        if content is None or not content.strip():
+            continue
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            key = element.get(attribute)
+            if key:
+                for single_key in key.lower().split():
+                    meta.setdefault(single_key, []).append(content.strip())
+    return meta
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        for value in meta.get(key, ()):
+            text = collapse_whitespace(value)
+            if text:
+                return text
+    return None
+
+
+# --- titles -----------------------------------------------------------------------------------
+
+def _title_key(text: str) -> str:
+    """Comparison form of a title: casefolded, unified dashes/quotes, collapsed spaces."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00ab", '"').replace("\u00bb", '"')
+    text = re.sub(r"[\u2010-\u2015]", "-", text).replace("\u00a0", " ")
+    return collapse_whitespace(text).casefold()
+
+
+def _is_substantial_title(text: str) -> bool:
+    if _CJK_RE.search(text):
+        return len(text) >= 4
+    return len(text.split()) >= 2 and len(text) >= 10
+
+
+def _squashed(text: str) -> str:
+    """Letters and digits only, casefolded: "Le 360" / "le360.ma" -> "le360"."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def site_keys_for(site_name: str | None, url: str | None) -> set[str]:
+    """Forms of the outlet's name to recognise in titles: og:site_name and the domain label."""
+    keys = {_squashed(site_name)} if site_name else set()
+    host = host_of(url)
+    if host:
+        labels = host.split(".")
+        # "hespress.com" -> "hespress"; "lematin.co.ma" -> "lematin"
+        if len(labels) >= 3 and len(labels[-2]) <= 3:
+            keys.add(_squashed(labels[-3]))
+        elif len(labels) >= 2:
+            keys.add(_squashed(labels[-2]))
+    return {key for key in keys if key}
+
+
+def _is_site_part(part: str, site_keys: set[str]) -> bool:
+    squashed = _squashed(part)
+    if not squashed:
+        return False
+    if squashed in site_keys:
+        return True
+    # "Yahoo News", "Le Monde.fr": a short segment containing the outlet's name.
+    return len(part.split()) <= 4 and any(
+        len(key) >= 4 and key in squashed and len(squashed) <= 2 * len(key) for key in site_keys
+    )
+
+
+def strip_site_name(title: str, site_keys: set[str]) -> str:
+    """Remove a site-name prefix/suffix ("Title | Outlet", "Outlet : Title").
+
+    With a known outlet name any separator counts; without one only separators that headlines
+    do not use themselves ("|", "::", "·", "»", dashes around a short tail) are cut, because
+    ":" and "/" are common inside headlines ("Superbugs: What They Are").
+    """
+    for separator in _TITLE_SEPARATORS:
+        parts = [part.strip() for part in title.split(separator) if part.strip()]
+        if len(parts) < 2:
+            continue
+        if _is_site_part(parts[-1], site_keys):
+            return separator.join(parts[:-1])
+        if _is_site_part(parts[0], site_keys):
+            return separator.join(parts[1:])
+    for separator in _UNAMBIGUOUS_TITLE_SEPARATORS:
+        parts = [part.strip() for part in title.split(separator) if part.strip()]
+        if len(parts) < 2:
+            continue
+        head, tail = separator.join(parts[:-1]), parts[-1]
+        if len(tail.split()) <= 4 and len(head.split()) >= max(3, 2 * len(tail.split())):
+            return head
+        if separator.strip() in ("|", "::", "»"):
+            head, rest = parts[0], separator.join(parts[1:])
+            if len(head.split()) <= 3 and len(rest.split()) >= max(3, 2 * len(head.split())):
+                return rest
+    return title
+
+
+def choose_title(
+    candidates: Iterable[str | None], headings: Iterable[str], site_keys: set[str]
+) -> str | None:
+    """Best article title.
+
+    A page heading that makes up most of one of the metadata titles is that title without
+    the site name, so it wins; otherwise the first metadata title is stripped of its site-name
+    prefix/suffix; pages without metadata titles fall back to the first heading.
+    """
+    titles = [collapse_whitespace(c) for c in candidates if c and collapse_whitespace(c)]
+    heading_texts = [collapse_whitespace(h) for h in headings if h and collapse_whitespace(h)]
+    title_keys = [_title_key(t) for t in titles]
+    matching = []
+    for heading in heading_texts:
+        key = _title_key(heading)
+        if not _is_substantial_title(heading) or _is_site_part(heading, site_keys):
+            continue
+        # The blog name in <h1> of "Blog Name: Post Title" is inside the title too, but short.
+        if any(key in title_key and len(key) >= TITLE_HEADING_MIN_SHARE * len(title_key) for title_key in title_keys):
+            matching.append(heading)
+    if matching:
+        return max(matching, key=len)
+    if titles:
+        return strip_site_name(titles[0], site_keys).strip(_TITLE_TRIM) or titles[0]
+    for heading in heading_texts:
+        if _is_substantial_title(heading):
+            return heading
+    return heading_texts[0] if heading_texts else None
+
+
+def site_name_from_title(metadata: PageMetadata) -> str | None:
+    """The outlet name left over when the article title is cut out of the page <title>
+    ("Maghress : <title>" -> "Maghress"), if it is short enough to be a name."""
+    page_title, title = metadata.page_title, metadata.title
+    if not page_title or not title or page_title == title:
+        return None
+    position = page_title.find(title)
+    if position < 0:
+        return None
+    rest = (page_title[:position] + " " + page_title[position + len(title):]).strip(" |-–—:·•»«/_")
+    rest = collapse_whitespace(rest)
+    if not rest or len(rest.split()) > 4 or len(rest) > 40:
+        return None
+    return rest
+
+
+# --- authors ----------------------------------------------------------------------------------
+
+def _strip_byline_noise(text: str) -> str:
+    """"Dan Goodin - Apr 16" -> "Dan Goodin"; "James Akinaka • 8h" -> "James Akinaka"."""
+    text = _BYLINE_PREFIX_RE.sub("", text)
+    text = _BYLINE_TAIL_RE.sub("", text)
+    return text.strip(" .,:;-–—|•·\"'")
+
+
+def clean_author_names(raw_names: Iterable[str], *, structured: bool = False) -> tuple[str, ...]:
+    """Split "A and B", drop "By", dates, URLs, e-mail addresses and duplicates; keep order.
+
+    `structured` names (JSON-LD) are only split on conjunctions: a comma there is more likely
+    part of the name ("Doe, John") than a list separator.
+    """
+    splitter = _AUTHOR_CONJUNCTION_RE if structured else _AUTHOR_LIST_RE
+    names: list[str] = []
+    seen: set[str] = set()
+    for raw in raw_names:
+        if not isinstance(raw, str):
+            continue
+        text = collapse_whitespace(raw)
+        if not text or _URL_RE.search(text) or len(text) > 200:
+            continue
+        text = _strip_byline_noise(text)
+        pieces = [_strip_byline_noise(piece) for piece in splitter.split(text)]
+        # "Mac & i" is one name: split only when every piece looks like a full name.
+        if len(pieces) > 1 and any(len(piece.split()) < 2 for piece in pieces if not _DEGREE_RE.match(piece)):
+            pieces = [text]
+        for position, name in enumerate(pieces):
+            if not name or "@" in name or _URL_RE.search(name):
+                continue
+            if position > 0 and _DEGREE_RE.match(name):
+                continue  # "Jane Doe, MD"; a lone "MAP" or "AFP" byline is an agency, kept
+            if _BYLINE_PREFIX_RE.match(name + " x"):
+                continue  # a lone "By"
+            # Bylines glued to dates or job titles ("John Doe 22 Dec 2016") are not names.
+            if len(name.split()) > 5 or len(name) > 60 or sum(ch.isdigit() for ch in name) > 2:
+                continue
+            key = name.casefold()
+            if key not in seen:
+                seen.add(key)
+                names.append(name)
+    return tuple(names)
+
+
+# --- result -----------------------------------------------------------------------------------
+
+@dataclass
+class PageMetadata:
+    title: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    image_url: str | None = None
+    section: str | None = None
+    authors: tuple[str, ...] = ()
+    published: FoundDate | None = None
+    modified: FoundDate | None = None
+    html_lang: str | None = None
+    page_title: str | None = None  # the <title> as written
+    page_type: str | None = None  # og:type / JSON-LD @type of the main object, lowercased
+    is_article_markup: bool = False  # the page declares itself an article
+    is_listing_markup: bool = False  # the page declares itself a listing/home page
+
+
+def _absolute(url: str | None, base: str | None) -> str | None:
+    if not url:
+        return None
+    url = url.strip()
+    if not url or url.startswith(("javascript:", "data:", "mailto:")):
+        return None
+    if base:
+        try:
+            return urljoin(base, url)
+        except ValueError:
+            return url
+    return url
+
+
+def _has_chrome_ancestor(element: etree._Element) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("nav", "aside", "footer"):
+            return True
+        features = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if _CHROME_ANCESTOR_RE.search(features):
+            return True
+    return False
+
+
+def _time_element_dates(root: etree._Element, default_tz: tzinfo) -> FoundDate | None:
+    """Date of the first <time> that is marked as publication date, else the first one in the
+    article area (not in a sidebar, footer, comments or related-links block)."""
+    times = [t for t in root.iter("time") if t.get("datetime") or (t.text or "").strip()]
+    marked = [
+        t for t in times
+        if t.get("pubdate") is not None or "datepublished" in (t.get("itemprop") or "").lower()
+    ]
+    for element in marked + [t for t in times if not _has_chrome_ancestor(t)]:
+        found = parse_machine_date(element.get("datetime"), default_tz) or parse_text_date(
+            element.text_content(), default_tz
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def _visible_date(root: etree._Element, default_tz: tzinfo) -> FoundDate | None:
+    """A date written in a small element whose class/id says it holds a date or byline."""
+    body = root.find("body")
+    if body is None:
+        return None
+    checked = 0
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
+            continue
+        features = f"{element.get('class', '')} {element.get('id', '')}"
+        if not features.strip() or not _DATE_CLASS_RE.search(features):
+            continue
+        if _has_chrome_ancestor(element):
+            continue
+        text = element.text_content()
+        if not text or len(text) > 300:
+            continue
+        checked += 1
+        found = parse_text_date(text, default_tz)
+        if found is not None:
+            return found
+        if checked > 50:
+            break
+    return None
+
+
+def _article_object(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for obj in objects:
+        if json_ld_types(obj) & ARTICLE_TYPES:
+            return obj
+    for obj in objects:
+        if obj.get("datePublished") or obj.get("headline"):
+            return obj
+    return None
+
+
+# Meta tags (lowercased property/name/itemprop) to read, in order of preference.
+_SITE_NAME_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-title")
+_TITLE_KEYS = ("og:title", "twitter:title")
+_DESCRIPTION_KEYS = ("og:description", "description", "twitter:description", "dc.description")
+_IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
+_SECTION_KEYS = ("article:section", "section", "article-section", "parsely-section")
+_AUTHOR_KEYS = (
+    "author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
+    "sailthru.author", "byl",
+)
+_PUBLISHED_KEYS = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+)
+_OTHER_DATE_KEYS = (
+    "date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
+    "dc.date", "dc.date.issued", "dcterms.created", "dcterms.issued", "sailthru.date",
+    "parsely-pub-date", "article.published", "datecreated", "created",
+    "citation_publication_date",
+)
+_MODIFIED_KEYS = (
+    "article:modified_time", "og:updated_time", "datemodified", "last-modified",
+    "dcterms.modified", "dc.date.modified",
+)
+_LANGUAGE_KEYS = ("content-language", "og:locale", "language", "dc.language")
+_BYLINE_XPATH = (
+    "//*[@rel='author' or contains(@itemprop,'author')]"
+    " | //*[contains(@class,'byline') or contains(@class,'author-name')]"
+)
+
+
+def _read_authors(root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]]) -> tuple[str, ...]:
+    """Authors from JSON-LD, else author meta tags, else byline elements."""
+    authors = clean_author_names(_json_names(article.get("author")), structured=True)
+    if authors:
+        return authors
+    names = [value for key in _AUTHOR_KEYS for value in meta.get(key, ())]
+    if not names:
+        for element in root.xpath(_BYLINE_XPATH):
+            text = collapse_whitespace(element.text_content())
+            if text and len(text) <= 100 and not _has_chrome_ancestor(element):
+                names.append(text)
+            if len(names) >= 5:
+                break
+    return clean_author_names(names)
+
+
+def _read_published(
+    root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]], tz: tzinfo
+) -> FoundDate | None:
+    """JSON-LD, then article meta, then other date meta, then <time>, then dated elements."""
+    return (
+        parse_machine_date(_json_text(article.get("datePublished")), tz)
+        or parse_machine_date(_first(meta, *_PUBLISHED_KEYS), tz)
+        or parse_machine_date(_first(meta, *_OTHER_DATE_KEYS), tz)
+        or _time_element_dates(root, tz)
+        or _visible_date(root, tz)
+    )
+
+
+def read_metadata(root: etree._Element, url: str | None, default_tz: tzinfo) -> PageMetadata:
+    """Collect metadata from the whole page tree (call before readability mutates it)."""
+    json_ld = read_json_ld(root)
+    article = _article_object(json_ld) or {}
+    meta = read_meta(root)
+
+    base_url = url
+    base = root.find(".//base[@href]")
+    if base is not None:
+        base_url = _absolute(base.get("href"), url)
+
+    site_name = _first(meta, *_SITE_NAME_KEYS) or _json_text(article.get("publisher"))
+    if site_name is None:
+        website = next((o for o in json_ld if "website" in json_ld_types(o)), None)
+        site_name = _json_text(website.get("name")) if website else None
+
+    title_element = root.find(".//title")
+    page_title = title_element.text_content() if title_element is not None else None
+    title = choose_title(
+        [
+            _first(meta, *_TITLE_KEYS),
+            _json_text(article.get("headline")),
+            page_title,
+            _first(meta, "title", "dc.title"),
+        ],
+        [heading.text_content() for heading in root.iter("h1")],
+        site_keys_for(site_name, url),
+    )
+
+    canonical = None
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = _absolute(link.get("href"), base_url)
+            break
+
+    og_type = (_first(meta, "og:type") or "").lower()
+    all_types = set().union(*(json_ld_types(o) for o in json_ld))
+    is_article_markup = (
+        og_type.startswith("article")
+        or bool(all_types & ARTICLE_TYPES)
+        or _first(meta, "article:published_time") is not None
+    )
+    is_listing_markup = not is_article_markup and (
+        og_type in ("website", "blog", "profile") or bool(all_types & (LISTING_TYPES - {"website"}))
+    )
+
+    return PageMetadata(
+        title=title,
+        site_name=site_name,
+        canonical_url=canonical or _absolute(_first(meta, "og:url"), base_url),
+        description=_first(meta, *_DESCRIPTION_KEYS) or _json_text(article.get("description")),
+        image_url=_absolute(
+            _first(meta, *_IMAGE_KEYS) or _json_url(article.get("image")), base_url
+        ),
+        section=_first(meta, *_SECTION_KEYS) or _json_text(article.get("articleSection")),
+        authors=_read_authors(root, article, meta),
+        published=_read_published(root, article, meta, default_tz),
+        modified=(
+            parse_machine_date(_json_text(article.get("dateModified")), default_tz)
+            or parse_machine_date(_first(meta, *_MODIFIED_KEYS), default_tz)
+        ),
+        html_lang=root.get("lang") or root.get("xml:lang") or _first(meta, *_LANGUAGE_KEYS),
+        page_title=collapse_whitespace(page_title) if page_title else None,
+        page_type=og_type or None,
+        is_article_markup=is_article_markup,
+        is_listing_markup=is_listing_markup,
+    )
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower().removeprefix("www.") if host else None

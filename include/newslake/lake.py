@@ -1,0 +1,145 @@
+"""Lake layout, table schemas and the write-audit-publish moves.
+
+Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` the source id)::
+
+    articles/dt=D/source=S/part-0.parquet     validated articles — the table readers query
+    fetch_log/dt=D/source=S/part-0.parquet    one row per URL the run discovered, with its outcome
+    raw/dt=D/source=S/responses.warc.gz       every fetched response, one gzip member per record
+    validation/dt=D/source=S/result.json      the Great Expectations verdict of the published data
+    quarantine/dt=D/source=S/...              a partition that failed validation, with the verdict
+    _staging/dt=D/source=S/...                work in progress of the current run (readers skip
+                                              names starting with '_' or '.')
+
+A partition is one file with a fixed name, replaced in one atomic step, so a reader sees the
+previous version or the new one — never a mix, never a gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+from newslake.storage import Storage
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+PARTITION_FILE = "part-0.parquet"
+
+
+def partition(day: dt.date, source_id: str) -> str:
+    return f"dt={day.isoformat()}/source={source_id}"
+
+
+def articles_key(day: dt.date, source_id: str) -> str:
+    return f"articles/{partition(day, source_id)}/{PARTITION_FILE}"
+
+
+def fetch_log_key(day: dt.date, source_id: str) -> str:
+    return f"fetch_log/{partition(day, source_id)}/{PARTITION_FILE}"
+
+
+def raw_key(day: dt.date, source_id: str) -> str:
+    return f"raw/{partition(day, source_id)}/responses.warc.gz"
+
+
+def validation_key(day: dt.date, source_id: str) -> str:
+    return f"validation/{partition(day, source_id)}/result.json"
+
+
+def quarantine_prefix(day: dt.date, source_id: str) -> str:
+    return f"quarantine/{partition(day, source_id)}"
+
+
+def staging_prefix(day: dt.date, source_id: str) -> str:
+    return f"_staging/{partition(day, source_id)}"
+
+
+def articles_schema() -> pa.Schema:
+    """Schema v1 of the articles table. ``dt`` and ``source`` are partition keys (in the path
+    only), so engines do not see them twice."""
+    import pyarrow as pa
+
+    timestamp = pa.timestamp("us", tz="UTC")
+    fields = [
+        ("article_id", pa.string(), False, "sha256 of the canonical URL (hex, 32 chars): stable across runs"),
+        ("url", pa.string(), False, "canonical URL of the article"),
+        ("listed_url", pa.string(), False, "URL as the feed or sitemap listed it"),
+        ("final_url", pa.string(), False, "URL after redirects"),
+        ("title", pa.string(), False, "headline, without the site name"),
+        ("text", pa.string(), False, "plain text, paragraphs separated by a blank line"),
+        ("language", pa.string(), True, "ISO 639-1, detected from the text"),
+        ("published_at", timestamp, False, "publication instant (page metadata, else the listing's date)"),
+        ("published_precision", pa.string(), True, "'datetime' or 'date' (only the day is known)"),
+        ("modified_at", timestamp, True, "last modification, when the page says"),
+        ("authors", pa.list_(pa.string()), False, "bylines"),
+        ("site_name", pa.string(), True, "site name the page declares"),
+        ("description", pa.string(), True, "page description / standfirst"),
+        ("image_url", pa.string(), True, "top image"),
+        ("section", pa.string(), True, "section / category"),
+        ("origin_publisher", pa.string(), True, "original outlet when the page republishes another's article"),
+        ("origin_url", pa.string(), True, "link to the original article"),
+        ("listed_at", timestamp, True, "date the feed/sitemap gave"),
+        ("discovered_via", pa.string(), False, "'feed' or 'sitemap'"),
+        ("fetched_at", timestamp, False, "when the response was fetched"),
+        ("http_status", pa.int16(), False, "HTTP status of the response"),
+        ("content_sha256", pa.string(), False, "sha256 of text (hex): exact-duplicate key"),
+        ("raw_path", pa.string(), False, "lake key of the WARC file holding the response"),
+        ("raw_offset", pa.int64(), False, "byte offset of the WARC record"),
+        ("raw_length", pa.int64(), False, "byte length of the WARC record (one gzip member)"),
+        ("extractor", pa.string(), False, "extractor name and version"),
+    ]
+    return pa.schema(
+        [pa.field(name, kind, nullable=nullable, metadata={"description": doc}) for name, kind, nullable, doc in fields],
+        metadata={"newslake.schema": "articles", "newslake.schema_version": SCHEMA_VERSION},
+    )
+
+
+def fetch_log_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    timestamp = pa.timestamp("us", tz="UTC")
+    return pa.schema(
+        [
+            pa.field("url", pa.string(), nullable=False),
+            pa.field("kind", pa.string(), nullable=False),  # article | feed | sitemap
+            pa.field("outcome", pa.string(), nullable=False),  # landed | skipped | failed | quarantined
+            pa.field("reason", pa.string()),  # why skipped/failed: duplicate, out_of_window, http_404...
+            pa.field("listed_url", pa.string()),
+            pa.field("listing_url", pa.string()),
+            pa.field("listed_at", timestamp),
+            pa.field("http_status", pa.int16()),
+            pa.field("attempts", pa.int16()),
+            pa.field("fetched_at", timestamp),
+            pa.field("elapsed_ms", pa.int64()),
+            pa.field("bytes", pa.int64()),
+            pa.field("article_id", pa.string()),
+        ],
+        metadata={"newslake.schema": "fetch_log", "newslake.schema_version": SCHEMA_VERSION},
+    )
+
+
+def table_to_parquet_bytes(table: pa.Table) -> bytes:
+    """Parquet with zstd, statistics on, deterministic bytes for equal tables."""
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd", row_group_size=10_000, write_statistics=True)
+    return buffer.getvalue()
+
+
+def read_parquet(storage: Storage, key: str) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(storage.path(key), filesystem=storage.filesystem)
+
+
+def write_json(storage: Storage, key: str, payload: dict[str, Any]) -> str:
+    return storage.write_bytes(key, json.dumps(payload, indent=2, sort_keys=True, default=str).encode())
+
+
+def read_json(storage: Storage, key: str) -> dict[str, Any]:
+    return json.loads(storage.read_bytes(key))

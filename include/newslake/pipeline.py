@@ -1,0 +1,412 @@
+"""The daily pipeline for one partition (one source, one day), as plain functions.
+
+Each step reads what the previous one staged under ``_staging/dt=D/source=S/`` and returns a
+small summary (paths and counts — what Airflow passes through XCom). Every step is safe to
+retry: it rewrites its own staged files from its inputs and touches nothing else.
+
+    discover  → feeds + sitemaps → the URLs listed for day D          (_staging/discovered.json)
+    fetch     → article pages → the raw zone (WARC)                     (raw/…, _staging/fetched.json)
+    extract   → readability → articles + one outcome per URL            (_staging/articles.parquet, fetch_log.parquet)
+    validate  → Great Expectations gate; a failing partition goes to quarantine/ and the step fails
+    publish   → atomic replace of articles/ and fetch_log/ for the partition
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from newslake import lake
+from newslake.config import Settings, Source
+from newslake.storage import Storage
+
+log = logging.getLogger(__name__)
+
+ARTICLE_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class PartitionRejected(RuntimeError):
+    """The staged partition failed validation; it was quarantined and not published."""
+
+
+@dataclass(frozen=True)
+class PartitionContext:
+    """Everything a step needs to work on one partition."""
+
+    source: Source
+    day: dt.date
+    storage: Storage
+    settings: Settings
+
+    @property
+    def name(self) -> str:
+        return lake.partition(self.day, self.source.id)
+
+    def staged(self, name: str) -> str:
+        return f"{lake.staging_prefix(self.day, self.source.id)}/{name}"
+
+    def http_settings(self):
+        from newslake.http import HttpSettings
+
+        return HttpSettings(
+            user_agent=self.settings.user_agent,
+            max_bytes=self.settings.max_page_bytes,
+            per_host_interval=1.0 / self.source.requests_per_second,
+            concurrency=self.settings.fetch_concurrency,
+        )
+
+
+def article_id(canonical_url: str) -> str:
+    return hashlib.sha256(canonical_url.encode()).hexdigest()[:32]
+
+
+# -- discover ---------------------------------------------------------------------------------
+
+
+def discover(ctx: PartitionContext) -> dict[str, Any]:
+    """List the URLs the source's feeds and sitemaps date on ``ctx.day`` (source timezone)."""
+    from newslake.discover import discover_urls
+    from newslake.http import HttpClient
+
+    async def run():
+        async with HttpClient(ctx.http_settings()) as client:
+            return await discover_urls(
+                feed_urls=list(ctx.source.feeds),
+                sitemap_urls=list(ctx.source.sitemaps),
+                day=ctx.day,
+                timezone=ctx.source.timezone,
+                client=client,
+            )
+
+    found = asyncio.run(run())
+    candidates = (
+        [_discovered_row(item, "in_window") for item in found.in_window]
+        + [_discovered_row(item, "out_of_window") for item in found.out_of_window]
+        + [_discovered_row(item, "duplicate") for item in found.duplicates]
+    )
+    listings = [
+        {
+            "url": listing.url,
+            "kind": listing.kind,
+            "error": listing.error,
+            "items": listing.items,
+            "http_status": listing.status,
+            "attempts": listing.attempts,
+            "elapsed_ms": listing.elapsed_ms,
+            "fetched_at": _iso(listing.fetched_at),
+        }
+        for listing in found.listings
+    ]
+    key = ctx.staged("discovered.json")
+    lake.write_json(ctx.storage, key, {"partition": ctx.name, "candidates": candidates, "listings": listings})
+    summary = {
+        "discovered": ctx.storage.url(key),
+        "in_window": len(found.in_window),
+        "out_of_window": len(found.out_of_window),
+        "duplicates": len(found.duplicates),
+        "listings_failed": sum(1 for listing in listings if listing["error"]),
+    }
+    log.info("discovered %s", summary)
+    if listings and all(listing["error"] for listing in listings):
+        # Nothing could be listed at all: a broken source, not an empty day.
+        raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{l['url']} ({l['error']})" for l in listings))
+    return summary
+
+
+def _discovered_row(item, status: str) -> dict[str, Any]:
+    return {
+        "url": item.url,
+        "listed_url": item.listed_url,
+        "listed_at": _iso(item.listed_at),
+        "via": item.via,
+        "listing_url": item.listing_url,
+        "title": item.title,
+        "status": status,
+    }
+
+
+# -- fetch ------------------------------------------------------------------------------------
+
+
+def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, Any]:
+    """Fetch the day's article pages into the raw zone.
+
+    Pages already archived with a 2xx response for this partition are reused (not re-fetched)
+    unless ``force_refetch``: a re-run then reproduces the same rows, and is polite.
+    """
+    from newslake import rawzone
+    from newslake.http import fetch_all
+
+    discovered = lake.read_json(ctx.storage, ctx.staged("discovered.json"))
+    wanted = [row for row in discovered["candidates"] if row["status"] == "in_window"]
+    raw_key = lake.raw_key(ctx.day, ctx.source.id)
+
+    archived: dict[str, tuple[rawzone.RawRecord, bytes]] = {}
+    if not force_refetch and ctx.storage.exists(raw_key):
+        data = ctx.storage.read_bytes(raw_key)
+        for record in rawzone.read_records(data):
+            if 200 <= record.status < 300:
+                archived[record.canonical_url] = (record, data[record.offset : record.offset + record.length])
+
+    to_fetch = [row["url"] for row in wanted if row["url"] not in archived]
+    results = {r.url: r for r in fetch_all(to_fetch, ctx.http_settings(), accept=ARTICLE_CONTENT_TYPES)} if to_fetch else {}
+
+    writer = rawzone.RawArchiveWriter.new()
+    fetched: list[dict[str, Any]] = []
+    for row in sorted(wanted, key=lambda r: r["url"]):
+        url = row["url"]
+        if url in archived:
+            record, record_bytes = archived[url]
+            offset, length = writer.append_copy(record_bytes)
+            fetched.append(
+                {"url": url, "status": record.status, "error": None, "attempts": 0, "reused": True,
+                 "fetched_at": _iso(record.fetched_at), "elapsed_ms": 0, "bytes": len(record.body),
+                 "raw_offset": offset, "raw_length": length}
+            )
+            continue
+        result = results[url]
+        offset = length = None
+        if result.status is not None and result.body:
+            offset, length = writer.append_response(url, result)
+        fetched.append(
+            {"url": url, "status": result.status, "error": result.error, "attempts": result.attempts, "reused": False,
+             "fetched_at": _iso(result.fetched_at), "elapsed_ms": result.elapsed_ms, "bytes": len(result.body),
+             "raw_offset": offset, "raw_length": length}
+        )
+
+    ctx.storage.write_bytes(raw_key, writer.getvalue())
+    key = ctx.staged("fetched.json")
+    lake.write_json(ctx.storage, key, {"partition": ctx.name, "raw_path": raw_key, "fetched": fetched})
+    summary = {
+        "fetched": ctx.storage.url(key),
+        "raw": ctx.storage.url(raw_key),
+        "ok": sum(1 for f in fetched if f["error"] is None),
+        "reused": sum(1 for f in fetched if f["reused"]),
+        "failed": sum(1 for f in fetched if f["error"] is not None),
+    }
+    log.info("fetched %s", summary)
+    return summary
+
+
+# -- extract ----------------------------------------------------------------------------------
+
+
+def extract(ctx: PartitionContext) -> dict[str, Any]:
+    """Extract every fetched page; stage the articles table and one outcome row per URL."""
+    import pyarrow as pa
+
+    from newslake import rawzone
+    from newslake.extract import extract_article
+
+    discovered = lake.read_json(ctx.storage, ctx.staged("discovered.json"))
+    fetched_doc = lake.read_json(ctx.storage, ctx.staged("fetched.json"))
+    raw_key = fetched_doc["raw_path"]
+    raw_bytes = ctx.storage.read_bytes(raw_key) if ctx.storage.exists(raw_key) else b""
+    fetched = {f["url"]: f for f in fetched_doc["fetched"]}
+    window_start, window_end = ctx.source.day_bounds_utc(ctx.day)
+
+    articles: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    for listing in discovered["listings"]:
+        outcomes.append(_listing_outcome(listing))
+    for candidate in discovered["candidates"]:
+        listed_at = _parse_iso(candidate["listed_at"])
+        outcome = {
+            "url": candidate["url"], "kind": "article", "listed_url": candidate["listed_url"],
+            "listing_url": candidate["listing_url"], "listed_at": listed_at, "http_status": None,
+            "attempts": None, "fetched_at": None, "elapsed_ms": None, "bytes": None, "article_id": None,
+        }
+        outcomes.append(outcome)
+        if candidate["status"] != "in_window":
+            outcome.update(outcome="skipped", reason=candidate["status"])
+            continue
+        attempt = fetched[candidate["url"]]
+        outcome.update(
+            http_status=attempt["status"], attempts=attempt["attempts"], fetched_at=_parse_iso(attempt["fetched_at"]),
+            elapsed_ms=attempt["elapsed_ms"], bytes=attempt["bytes"],
+        )
+        if attempt["error"]:
+            outcome.update(outcome="failed", reason=attempt["error"])
+            continue
+
+        record = rawzone.read_record(raw_bytes[attempt["raw_offset"] : attempt["raw_offset"] + attempt["raw_length"]])
+        extraction = extract_article(_page_input(record), url=record.target_url, default_timezone=ctx.source.timezone)
+        if not extraction.ok:
+            kind = "skipped" if extraction.reason == "not_article" else "failed"
+            outcome.update(outcome=kind, reason=f"extract_{extraction.reason}")
+            continue
+
+        published_at, precision = _publication_time(extraction, listed_at, ctx.source)
+        if published_at is None:
+            outcome.update(outcome="failed", reason="no_publication_date")
+            continue
+        if listed_at is None and not (window_start <= published_at < window_end):
+            # Found without a date in the listing, and the page places it on another day.
+            outcome.update(outcome="skipped", reason="out_of_window")
+            continue
+
+        identifier = article_id(candidate["url"])
+        outcome.update(outcome="landed", reason=None, article_id=identifier)
+        articles.append(
+            {
+                "article_id": identifier,
+                "url": candidate["url"],
+                "listed_url": candidate["listed_url"],
+                "final_url": record.target_url,
+                "title": extraction.title,
+                "text": extraction.text,
+                "language": extraction.language,
+                "published_at": published_at,
+                "published_precision": precision,
+                "modified_at": extraction.modified_at,
+                "authors": list(extraction.authors),
+                "site_name": extraction.site_name,
+                "description": extraction.description,
+                "image_url": extraction.image_url,
+                "section": extraction.section,
+                "origin_publisher": extraction.origin_publisher,
+                "origin_url": extraction.origin_url,
+                "listed_at": listed_at,
+                "discovered_via": candidate["via"],
+                "fetched_at": record.fetched_at,
+                "http_status": record.status,
+                "content_sha256": hashlib.sha256(extraction.text.encode()).hexdigest(),
+                "raw_path": raw_key,
+                "raw_offset": attempt["raw_offset"],
+                "raw_length": attempt["raw_length"],
+                "extractor": extraction.extractor,
+            }
+        )
+
+    # Sorted so that the same inputs give byte-identical files.
+    articles.sort(key=lambda row: (row["published_at"], row["article_id"]))
+    outcomes.sort(key=lambda row: (row["kind"], row["url"]))
+    articles_table = pa.Table.from_pylist(articles, schema=lake.articles_schema())
+    fetch_log_table = pa.Table.from_pylist(outcomes, schema=lake.fetch_log_schema())
+    ctx.storage.write_bytes(ctx.staged("articles.parquet"), lake.table_to_parquet_bytes(articles_table))
+    ctx.storage.write_bytes(ctx.staged("fetch_log.parquet"), lake.table_to_parquet_bytes(fetch_log_table))
+
+    counts: dict[str, int] = {}
+    for row in outcomes:
+        if row["kind"] != "article":
+            label = f"{row['kind']}:{row['outcome']}"
+        else:
+            label = row["outcome"] if row["outcome"] == "landed" else f"{row['outcome']}:{row['reason']}"
+        counts[label] = counts.get(label, 0) + 1
+    summary = {"articles": ctx.storage.url(ctx.staged("articles.parquet")), "rows": len(articles), "outcomes": counts}
+    log.info("extracted %s", summary)
+    return summary
+
+
+def _page_input(record) -> str | bytes:
+    """Decode with the HTTP charset when the server declared one; else let the parser sniff
+    the bytes (BOM, <meta charset>)."""
+    from email.message import Message
+
+    header = Message()
+    header["content-type"] = record.headers.get("content-type", "")
+    charset = header.get_content_charset()
+    if charset:
+        try:
+            return record.body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return record.body
+
+
+def _publication_time(extraction, listed_at: dt.datetime | None, source: Source) -> tuple[dt.datetime | None, str | None]:
+    """The page's own date wins; a date-only page date is refined by the listing's timestamp
+    when both name the same local day."""
+    page_date = extraction.published_at
+    if page_date is None:
+        return (listed_at, "datetime") if listed_at else (None, None)
+    page_date = page_date.astimezone(dt.UTC)
+    if extraction.published_precision == "date" and listed_at is not None:
+        if listed_at.astimezone(source.tz).date() == page_date.astimezone(source.tz).date():
+            return listed_at, "datetime"
+    return page_date, extraction.published_precision or "datetime"
+
+
+def _listing_outcome(listing: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "url": listing["url"], "kind": listing["kind"],
+        "outcome": "failed" if listing["error"] else "fetched",
+        "reason": listing["error"], "listed_url": None, "listing_url": None, "listed_at": None,
+        "http_status": listing["http_status"], "attempts": listing["attempts"],
+        "fetched_at": _parse_iso(listing["fetched_at"]), "elapsed_ms": listing["elapsed_ms"],
+        "bytes": None, "article_id": None,
+    }
+
+
+# -- validate and publish ---------------------------------------------------------------------
+
+
+def validate(ctx: PartitionContext) -> dict[str, Any]:
+    """Run the quality gate on the staged partition. On failure: quarantine it, publish the
+    fetch log (marking its rows 'quarantined'), and raise PartitionRejected with GX's verdict."""
+    from newslake.validate import validate_articles
+
+    table = lake.read_parquet(ctx.storage, ctx.staged("articles.parquet"))
+    window_start, window_end = ctx.source.day_bounds_utc(ctx.day)
+    verdict = validate_articles(table, partition=ctx.name, window_start=window_start, window_end=window_end)
+    lake.write_json(ctx.storage, ctx.staged("validation.json"), verdict.to_dict())
+    if verdict.success:
+        log.info("validation passed: %s", verdict.message())
+        return {"validation": ctx.storage.url(ctx.staged("validation.json")), "success": True, "rows": verdict.row_count}
+
+    quarantine = lake.quarantine_prefix(ctx.day, ctx.source.id)
+    ctx.storage.copy(ctx.staged("articles.parquet"), f"{quarantine}/{lake.PARTITION_FILE}")
+    lake.write_json(ctx.storage, f"{quarantine}/validation.json", verdict.to_dict())
+    _publish_fetch_log(ctx, quarantined=True)
+    lake.write_json(ctx.storage, lake.validation_key(ctx.day, ctx.source.id), verdict.to_dict())
+    raise PartitionRejected(
+        f"{verdict.message()}\nThe partition was NOT published; it is kept at {ctx.storage.url(quarantine)}"
+    )
+
+
+def publish(ctx: PartitionContext) -> dict[str, Any]:
+    """Make the validated partition visible: one atomic replace per table, then clean up."""
+    target = lake.articles_key(ctx.day, ctx.source.id)
+    ctx.storage.copy(ctx.staged("articles.parquet"), target)
+    _publish_fetch_log(ctx, quarantined=False)
+    ctx.storage.copy(ctx.staged("validation.json"), lake.validation_key(ctx.day, ctx.source.id))
+    ctx.storage.delete_prefix(lake.quarantine_prefix(ctx.day, ctx.source.id))
+    ctx.storage.delete_prefix(lake.staging_prefix(ctx.day, ctx.source.id))
+    rows = lake.read_parquet(ctx.storage, target).num_rows
+    log.info("published %d articles to %s", rows, ctx.storage.url(target))
+    return {"partition": ctx.storage.url(target), "rows": rows}
+
+
+def _publish_fetch_log(ctx: PartitionContext, *, quarantined: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = lake.read_parquet(ctx.storage, ctx.staged("fetch_log.parquet"))
+    if quarantined:
+        landed = pc.equal(table["outcome"], "landed")
+        is_article = pc.equal(table["kind"], "article")
+        mask = pc.and_(landed, is_article)
+        table = table.set_column(
+            table.schema.get_field_index("outcome"), "outcome", pc.if_else(mask, pa.scalar("quarantined"), table["outcome"])
+        )
+        table = table.set_column(
+            table.schema.get_field_index("reason"), "reason", pc.if_else(mask, pa.scalar("validation_failed"), table["reason"])
+        )
+        table = table.cast(lake.fetch_log_schema())
+    ctx.storage.write_bytes(lake.fetch_log_key(ctx.day, ctx.source.id), lake.table_to_parquet_bytes(table))
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def _parse_iso(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+

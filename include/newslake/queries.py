@@ -1,0 +1,77 @@
+"""Open the lake's tables for querying — local folder or S3 — with partition pruning.
+
+Each table is a Hive-partitioned pyarrow dataset (``dt`` as a date, ``source`` as a string), so a
+filter on ``dt``/``source`` opens only the matching files, whichever engine sits on top:
+
+    from newslake.queries import open_lake
+    lake = open_lake()                        # NEWSLAKE_LAKE_URI, default ./lake
+    lake.polars("articles").filter(...)       # polars LazyFrame
+    lake.duckdb().sql("select ... from articles")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newslake import lake as layout
+from newslake.storage import Storage
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+TABLE_SCHEMAS = {"articles": layout.articles_schema, "fetch_log": layout.fetch_log_schema}
+
+
+@dataclass
+class LakeReader:
+    storage: Storage
+
+    def dataset(self, table: str) -> pads.Dataset:
+        import pyarrow as pa
+        import pyarrow.dataset as pads
+
+        if table not in TABLE_SCHEMAS:
+            raise ValueError(f"unknown lake table {table!r}; tables are {sorted(TABLE_SCHEMAS)}")
+        partitioning = pads.partitioning(pa.schema([("dt", pa.date32()), ("source", pa.string())]), flavor="hive")
+        schema = TABLE_SCHEMAS[table]()
+        files = [self.storage.path(key) for key in self.storage.list(table) if key.endswith(".parquet") and "/." not in key]
+        return pads.dataset(
+            files,
+            schema=pa.unify_schemas([schema, partitioning.schema]),
+            format="parquet",
+            filesystem=self.storage.filesystem,
+            partitioning=partitioning,
+            partition_base_dir=self.storage.path(table),
+        )
+
+    def table(self, table: str, filter=None) -> pa.Table:
+        return self.dataset(table).to_table(filter=filter)
+
+    def polars(self, table: str) -> pl.LazyFrame:
+        import polars as pl
+
+        return pl.scan_pyarrow_dataset(self.dataset(table))
+
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB with one view per lake table (works offline, on S3 too)."""
+        import duckdb
+
+        connection = duckdb.connect()
+        for name in TABLE_SCHEMAS:
+            connection.register(name, self.dataset(name))
+        return connection
+
+
+def open_lake(storage: Storage | None = None) -> LakeReader:
+    if storage is None:
+        from newslake.config import PROJECT_ROOT, Settings
+        from newslake.storage import S3Options
+
+        settings = Settings.load()
+        is_s3 = settings.lake_uri.startswith(("s3://", "s3a://"))
+        storage = Storage(settings.lake_uri, s3=S3Options.from_env() if is_s3 else None, base_dir=PROJECT_ROOT)
+    return LakeReader(storage)

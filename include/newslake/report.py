@@ -1,0 +1,70 @@
+"""A plain-text account of what the lake holds, read from the lake's own tables.
+
+Per source and day: URLs listed for the day, landed / skipped / failed, the validation verdict and
+where the partition is; then why each failure failed; then one DuckDB query over the articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from newslake import lake
+from newslake.queries import LakeReader
+
+
+def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, sources: list[str] | None = None) -> str:
+    import pyarrow.compute as pc
+
+    storage = reader.storage
+    condition = None
+    if days:
+        condition = pc.field("dt").isin(days)
+    if sources:
+        source_condition = pc.field("source").isin(sources)
+        condition = source_condition if condition is None else condition & source_condition
+    log_rows = reader.dataset("fetch_log").to_table(filter=condition).to_pylist()
+
+    outcomes: dict[tuple[str, dt.date], Counter] = defaultdict(Counter)
+    failures: list[str] = []
+    for row in log_rows:
+        if row["kind"] != "article":
+            if row["outcome"] == "failed":
+                failures.append(f"{row['source']} {row['dt']}: {row['kind']} {row['url']} → {row['reason']}")
+            continue
+        outcomes[(row["source"], row["dt"])][row["outcome"]] += 1
+        if row["outcome"] == "failed":
+            failures.append(f"{row['source']} {row['dt']}: {row['url']} → {row['reason']}")
+
+    lines = [f"newslake — lake at {storage.url()}", ""]
+    header = f"{'source':<22} {'day':<10} {'listed':>6} {'landed':>6} {'skipped':>7} {'failed':>6} {'quarantined':>11}  {'validation':<10} partition"
+    lines += [header, "-" * len(header)]
+    for (source_id, day), counts in sorted(outcomes.items()):
+        listed = sum(counts.values()) - counts["skipped"]
+        validation_key = lake.validation_key(day, source_id)
+        verdict = "—"
+        if storage.exists(validation_key):
+            verdict = "passed" if lake.read_json(storage, validation_key)["success"] else "FAILED"
+        articles_key = lake.articles_key(day, source_id)
+        where = storage.url(articles_key) if storage.exists(articles_key) else "(not published)"
+        if verdict == "FAILED":
+            where = storage.url(lake.quarantine_prefix(day, source_id)) + " (quarantined)"
+        lines.append(
+            f"{source_id:<22} {day.isoformat():<10} {listed:>6} {counts['landed']:>6} {counts['skipped']:>7} "
+            f"{counts['failed']:>6} {counts['quarantined']:>11}  {verdict:<10} {where}"
+        )
+    if not outcomes:
+        lines.append("(no partitions yet)")
+    if failures:
+        lines += ["", "Failed URLs:"] + [f"  {line}" for line in sorted(failures)]
+
+    query = (
+        "select dt, language, count(*) as articles from articles"
+        + (" where dt between ? and ?" if days else "")
+        + " group by all order by dt, language"
+    )
+    lines += ["", "Articles per day and language (DuckDB over the articles table):", f"  {query}"]
+    connection = reader.duckdb()
+    result = connection.execute(query, [min(days), max(days)] if days else []).fetchall()
+    lines += [f"  {'dt':<10}  {'language':<8}  articles"] + [f"  {str(d):<10}  {str(lang):<8}  {n:>8}" for d, lang, n in result]
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""The sources file and settings loader: valid files load, invalid ones name file, entry and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from newslake.config import DEFAULT_SOURCES_FILE, Settings, SourcesConfigError, load_sources
+
+VALID_ENTRY = """
+  - id: good-source
+    name: Good Source
+    languages: [fr, ar]
+    timezone: Africa/Casablanca
+    feeds: [https://example.org/feed.xml]
+"""
+
+
+def write(tmp_path, body: str):
+    path = tmp_path / "sources.yaml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_sample_sources_file_loads():
+    sources = load_sources(DEFAULT_SOURCES_FILE)
+    assert len(sources) >= 5
+    assert {"fr", "en", "es", "ar"} <= {lang for s in sources for lang in s.languages}
+    assert any(s.aggregator for s in sources)
+    assert len({s.dag_id for s in sources}) == len(sources)
+
+
+def test_environment_references_are_expanded(tmp_path, monkeypatch):
+    path = write(tmp_path, "sources:\n" + VALID_ENTRY.replace("[https://example.org/feed.xml]", '["${SITE_URL:-http://fallback.test}/feed.xml"]'))
+    assert load_sources(path)[0].feeds == ("http://fallback.test/feed.xml",)
+    monkeypatch.setenv("SITE_URL", "http://127.0.0.1:9999")
+    assert load_sources(path)[0].feeds == ("http://127.0.0.1:9999/feed.xml",)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("timezone: Africa/Casablanca", "timezone: Mars/Olympus"), ["entry 2 (id 'bad-source')", "'timezone'", "Mars/Olympus"]),
+        (("languages: [fr, ar]", "languages: [french]"), ["entry 2", "'languages", "french"]),
+        (("id: good-source", "id: Bad Source!"), ["entry 2", "'id'"]),
+        (("    name: Good Source\n", ""), ["entry 2", "'name'", "required"]),
+        (("feeds: [https://example.org/feed.xml]", "feeds: [ftp://example.org/feed.xml]"), ["entry 2", "'feeds", "ftp://"]),
+        (("feeds: [https://example.org/feed.xml]", "feeds: []"), ["entry 2", "'feeds'/'sitemaps'"]),
+        (("timezone: Africa/Casablanca", "timezone: UTC\n    colour: blue"), ["entry 2", "'colour'", "not permitted"]),
+    ],
+)
+def test_invalid_entry_names_file_entry_and_field(tmp_path, change, expected):
+    old, new = change
+    bad_entry = VALID_ENTRY.replace("good-source", "bad-source").replace(old.replace("good-source", "bad-source"), new)
+    path = write(tmp_path, "sources:\n" + VALID_ENTRY + bad_entry)
+    with pytest.raises(SourcesConfigError) as error:
+        load_sources(path)
+    message = str(error.value)
+    assert str(path) in message
+    for fragment in expected:
+        assert fragment in message, message
+
+
+def test_duplicate_ids_and_broken_yaml_and_missing_file(tmp_path):
+    with pytest.raises(SourcesConfigError, match="entry 2 .*duplicate id 'good-source'"):
+        load_sources(write(tmp_path, "sources:\n" + VALID_ENTRY + VALID_ENTRY))
+    with pytest.raises(SourcesConfigError, match="not valid YAML"):
+        load_sources(write(tmp_path, "sources: [unclosed"))
+    with pytest.raises(SourcesConfigError, match="'sources'"):
+        load_sources(write(tmp_path, "feeds: []"))
+    with pytest.raises(SourcesConfigError, match="cannot be read"):
+        load_sources(tmp_path / "missing.yaml")
+
+
+def test_day_bounds_follow_the_source_timezone(tmp_path):
+    source = load_sources(write(tmp_path, "sources:\n" + VALID_ENTRY))[0]
+    start, end = source.day_bounds_utc(dt.date(2026, 11, 24))
+    # Morocco is UTC+1: its 24 November starts at 23:00 UTC on the 23rd.
+    assert start == dt.datetime(2026, 11, 23, 23, tzinfo=dt.UTC)
+    assert end - start == dt.timedelta(days=1)
+
+
+def test_settings_lookup_then_environment_then_default(monkeypatch):
+    monkeypatch.setenv("NEWSLAKE_LAKE_URI", "s3://from-env/lake")
+    monkeypatch.setenv("NEWSLAKE_FETCH_CONCURRENCY", "3")
+    settings = Settings.load(lambda name: "/from/variable" if name == "lake_uri" else None)
+    assert settings.lake_uri == "/from/variable"
+    assert settings.fetch_concurrency == 3
+    assert settings.aws_conn_id == "newslake_s3"

@@ -1,0 +1,492 @@
+"""Tests for newslake.http against real, deliberately misbehaving HTTP servers on 127.0.0.1.
+
+Each test gets fresh servers (stdlib ThreadingHTTPServer on port 0, in a thread) whose
+handler records every request with its arrival time, so politeness and retry timing
+are measured where it matters: at the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import gzip
+import itertools
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from newslake.http import (
+    FetchResult,
+    HttpClient,
+    HttpSettings,
+    _parse_retry_after,
+    fetch_all,
+)
+
+# Small timeouts and backoff keep the file fast; politeness off unless a test is about it.
+FAST = HttpSettings(
+    connect_timeout=2.0,
+    read_timeout=2.0,
+    total_timeout=5.0,
+    max_attempts=3,
+    backoff_base=0.01,
+    backoff_max=2.0,
+    per_host_interval=0.0,
+)
+
+
+class RecordingServer(ThreadingHTTPServer):
+    """A test server that remembers (path, arrival time, headers) of each request."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), MisbehavingHandler)
+        self.requests: list[tuple[str, float, dict[str, str]]] = []
+        self.lock = threading.Lock()
+        self.hits: dict[str, int] = {}
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def record(self, path: str, headers: dict[str, str]) -> int:
+        """Log a request; return how many times this path was requested (1 = first)."""
+        with self.lock:
+            self.requests.append((path, time.monotonic(), headers))
+            self.hits[path] = self.hits.get(path, 0) + 1
+            return self.hits[path]
+
+    def times(self, path: str | None = None) -> list[float]:
+        return [at for p, at, _ in self.requests if path is None or p == path]
+
+    def handle_error(self, request, client_address) -> None:
+        # The client hangs up on purpose (timeouts, size caps): not worth a traceback.
+        pass
+
+
+class MisbehavingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like real servers
+    server: RecordingServer
+
+    def log_message(self, format, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        path = parts.path
+        hit = self.server.record(path, {k.lower(): v for k, v in self.headers.items()})
+
+        if path == "/ok":
+            self.reply(200, b"<html>hello</html>", "text/html; charset=utf-8")
+        elif path == "/not-found":
+            self.reply(404, b"nope")
+        elif path == "/flaky":  # 500 once, then fine
+            self.reply(500, b"oops") if hit == 1 else self.reply(200, b"recovered")
+        elif path == "/unavailable":  # 503 asking for a pause, then fine
+            if hit == 1:
+                self.reply(503, b"busy", headers={"Retry-After": query.get("after", "1")})
+            else:
+                self.reply(200, b"back")
+        elif path == "/rate-limited":
+            self.reply(429, b"slow down")
+        elif path == "/slow-headers":
+            time.sleep(float(query.get("delay", "1.0")))
+            self.reply(200, b"too late")
+        elif path == "/slow":  # a slow but well-behaved page
+            time.sleep(float(query.get("delay", "0.4")))
+            self.reply(200, b"slow page")
+        elif path == "/trickle":  # each byte within the read timeout, the whole far too slow
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "50")
+            self.end_headers()
+            for _ in range(50):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif path.startswith("/redirect/"):  # /redirect/N -> /redirect/N-1 -> ... -> /redirect/0
+            hops_left = int(path.rsplit("/", 1)[1])
+            if hops_left == 0:
+                self.reply(200, b"arrived")
+            else:
+                self.reply(302, b"", headers={"Location": f"/redirect/{hops_left - 1}"})
+        elif path == "/loop-a":
+            self.reply(301, b"", headers={"Location": self.server.url("/loop-b")})
+        elif path == "/loop-b":
+            self.reply(301, b"", headers={"Location": "/loop-a"})
+        elif path == "/redirect-to-ftp":
+            self.reply(302, b"", headers={"Location": "ftp://127.0.0.1/file"})
+        elif path == "/redirect-without-location":
+            self.reply(302, b"")
+        elif path == "/bytes":  # n bytes, with Content-Length or chunked
+            self.send_bytes(b"a" * int(query["n"]), chunked=query.get("chunked") == "1")
+        elif path == "/gzip":  # n zero bytes, gzip-compressed on the wire
+            compressed = gzip.compress(b"\0" * int(query["n"]))
+            self.reply(200, compressed, "application/octet-stream", {"Content-Encoding": "gzip"})
+        elif path == "/typed":
+            self.reply(200, b"<x/>", query["type"])
+        elif path == "/echo-headers":
+            self.reply(200, b"ok")
+        else:
+            self.reply(404, b"unknown test route")
+
+    def reply(self, status: int, body: bytes, content_type: str = "text/plain", headers=None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_bytes(self, body: bytes, chunked: bool) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if not chunked:
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        # No Content-Length: the only way to enforce the cap is while streaming.
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for start in range(0, len(body), 16384):
+            chunk = body[start : start + 16384]
+            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+
+@pytest.fixture
+def start_server():
+    """Factory: start as many servers as a test needs; all are shut down afterwards."""
+    servers: list[RecordingServer] = []
+
+    def start() -> RecordingServer:
+        server = RecordingServer()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def server(start_server) -> RecordingServer:
+    return start_server()
+
+
+def fetch_one(url: str, settings: HttpSettings = FAST, **kwargs) -> FetchResult:
+    [result] = fetch_all([url], settings, **kwargs)
+    return result
+
+
+def settings(**changes) -> HttpSettings:
+    return dataclasses.replace(FAST, **changes)
+
+
+# --- plain success and errors ------------------------------------------------------
+
+
+def test_ok_response(server):
+    result = fetch_one(server.url("/ok"))
+    assert result.ok and result.error is None
+    assert result.status == 200
+    assert result.body == b"<html>hello</html>"
+    assert result.url == result.final_url == server.url("/ok")
+    assert result.headers["content-type"] == "text/html; charset=utf-8"
+    assert result.content_type == "text/html"
+    assert result.charset == "utf-8"
+    assert result.attempts == 1
+    assert result.fetched_at.tzinfo is not None and result.fetched_at.utcoffset() == timedelta(0)
+    assert abs(datetime.now(UTC) - result.fetched_at) < timedelta(seconds=10)
+    assert result.elapsed_ms >= 0
+
+
+def test_sends_user_agent_and_accept_encoding(server):
+    fetch_one(server.url("/echo-headers"), settings(user_agent="newslake-test/9"))
+    [(_, _, headers)] = server.requests
+    assert headers["user-agent"] == "newslake-test/9"
+    assert headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_404_is_an_error_and_not_retried(server):
+    result = fetch_one(server.url("/not-found"))
+    assert not result.ok
+    assert result.error == "http_404"
+    assert result.status == 404
+    assert result.body == b""
+    assert result.attempts == 1
+    assert server.hits["/not-found"] == 1
+
+
+# --- retries -----------------------------------------------------------------------
+
+
+def test_500_then_200_is_retried(server):
+    result = fetch_one(server.url("/flaky"))
+    assert result.ok
+    assert result.body == b"recovered"
+    assert result.attempts == 2
+    assert server.hits["/flaky"] == 2
+
+
+def test_503_retry_after_is_waited(server):
+    result = fetch_one(server.url("/unavailable?after=1"))
+    assert result.ok
+    assert result.attempts == 2
+    first, second = server.times("/unavailable")
+    # The jittered backoff alone would wait at most backoff_base (0.01 s).
+    assert second - first >= 0.95
+
+
+def test_retry_after_is_capped_by_backoff_max(server):
+    started = time.monotonic()
+    result = fetch_one(server.url("/unavailable?after=120"), settings(backoff_max=0.2))
+    assert result.ok
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("3", 3.0), ("0", 0.0), (" 7 ", 7.0), ("soon", None), ("", None), (None, None), ("-5", None)],
+)
+def test_parse_retry_after_seconds(header, expected):
+    assert _parse_retry_after(header) == expected
+
+
+def test_parse_retry_after_http_date():
+    in_ten_seconds = format_datetime(datetime.now(UTC) + timedelta(seconds=10), usegmt=True)
+    assert 8 <= _parse_retry_after(in_ten_seconds) <= 10
+    in_the_past = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    assert _parse_retry_after(in_the_past) == 0.0
+
+
+def test_429_retried_until_max_attempts(server):
+    result = fetch_one(server.url("/rate-limited"))
+    assert result.error == "http_429"
+    assert result.status == 429
+    assert result.attempts == 3
+    assert server.hits["/rate-limited"] == 3
+
+
+def test_slow_headers_time_out_and_are_retried(server):
+    result = fetch_one(server.url("/slow-headers?delay=1.0"), settings(read_timeout=0.3, max_attempts=2))
+    assert result.error == "timeout"
+    assert result.status is None
+    assert result.attempts == 2
+    assert server.hits["/slow-headers"] == 2
+
+
+def test_total_timeout_stops_a_trickling_body(server):
+    started = time.monotonic()
+    result = fetch_one(server.url("/trickle"), settings(read_timeout=1.0, total_timeout=0.5, max_attempts=1))
+    assert result.error == "timeout"
+    assert result.body == b""
+    assert time.monotonic() - started < 2.0  # the whole body would take 5 s
+
+
+def test_connection_refused_is_retried(server):
+    # A port that was free a moment ago: nothing listens there.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = fetch_one(f"http://127.0.0.1:{port}/", settings(max_attempts=2))
+    assert result.error == "connect_error"
+    assert result.status is None
+    assert result.attempts == 2
+
+
+def test_tls_failure_is_named(server):
+    # Speaking TLS to a plain-HTTP server fails the handshake.
+    result = fetch_one(server.url("/ok").replace("http://", "https://"))
+    assert result.error == "tls"
+    assert result.attempts == 1  # not retried: it would fail the same way
+
+
+def test_dns_failure_is_named():
+    result = fetch_one("http://newslake-test.invalid/")  # .invalid never resolves (RFC 6761)
+    assert result.error == "dns"
+    assert result.attempts == 1
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/x", "not a url", "http://", "/relative", ""])
+def test_invalid_urls(url):
+    result = fetch_one(url)
+    assert result.error == "invalid_url"
+    assert result.attempts == 0
+    assert result.url == url
+
+
+# --- redirects ---------------------------------------------------------------------
+
+
+def test_redirect_chain_of_three_is_followed(server):
+    result = fetch_one(server.url("/redirect/3"), settings(max_redirects=3))
+    assert result.ok
+    assert result.body == b"arrived"
+    assert result.url == server.url("/redirect/3")
+    assert result.final_url == server.url("/redirect/0")
+    assert result.attempts == 1
+    assert [path for path, _, _ in server.requests] == ["/redirect/3", "/redirect/2", "/redirect/1", "/redirect/0"]
+
+
+def test_redirect_chain_longer_than_the_cap(server):
+    result = fetch_one(server.url("/redirect/3"), settings(max_redirects=2))
+    assert result.error == "too_many_redirects"
+    assert result.status == 302
+    assert result.body == b""
+
+
+def test_redirect_loop(server):
+    result = fetch_one(server.url("/loop-a"), settings(max_redirects=5))
+    assert result.error == "too_many_redirects"
+    assert len(server.requests) == 6  # the first request and 5 hops, then we stop
+
+
+@pytest.mark.parametrize("path", ["/redirect-to-ftp", "/redirect-without-location"])
+def test_bad_redirects(server, path):
+    result = fetch_one(server.url(path))
+    assert result.error == "bad_redirect"
+    assert result.status == 302
+    assert len(server.requests) == 1
+
+
+# --- size cap ----------------------------------------------------------------------
+
+CAP = 64 * 1024
+
+
+@pytest.mark.parametrize("chunked", ["0", "1"], ids=["content-length", "chunked"])
+def test_oversized_body_is_too_large(server, chunked):
+    result = fetch_one(server.url(f"/bytes?n={40 * CAP}&chunked={chunked}"), settings(max_bytes=CAP))
+    assert result.error == "too_large"
+    assert result.status == 200
+    assert result.body == b""
+
+
+@pytest.mark.parametrize("chunked", ["0", "1"], ids=["content-length", "chunked"])
+def test_body_exactly_at_the_cap_is_fine(server, chunked):
+    result = fetch_one(server.url(f"/bytes?n={CAP}&chunked={chunked}"), settings(max_bytes=CAP))
+    assert result.ok
+    assert len(result.body) == CAP
+
+
+def test_gzip_body_is_decompressed(server):
+    result = fetch_one(server.url("/gzip?n=5000"))
+    assert result.ok
+    assert result.body == b"\0" * 5000
+
+
+def test_gzip_body_that_decompresses_past_the_cap_is_too_large(server):
+    # About 2 KB on the wire, 2 MB once decompressed: the cap is on what we hold.
+    result = fetch_one(server.url(f"/gzip?n={2 * 1024 * 1024}"), settings(max_bytes=CAP))
+    assert result.error == "too_large"
+    assert result.body == b""
+
+
+# --- content type ------------------------------------------------------------------
+
+
+def test_wrong_content_type_is_refused(server):
+    result = fetch_one(server.url("/typed?type=text/html"), accept=("application/xml", "text/xml"))
+    assert result.error == "not_allowed_content_type"
+    assert result.status == 200
+    assert result.content_type == "text/html"
+    assert result.body == b""
+
+
+def test_allowed_content_type_matches_case_insensitively_and_ignores_parameters(server):
+    result = fetch_one(server.url("/typed?type=Text/XML;%20charset=ISO-8859-1"), accept=("text/xml",))
+    assert result.ok
+    assert result.content_type == "text/xml"
+    assert result.charset == "iso-8859-1"
+
+
+# --- politeness and concurrency ----------------------------------------------------
+
+
+def test_per_host_interval_spaces_request_starts(server):
+    fetch_all([server.url("/ok")] * 4, settings(per_host_interval=0.2))
+    times = sorted(server.times("/ok"))
+    assert len(times) == 4
+    # 3 gaps of 0.2 s; a few ms of slack for loopback scheduling jitter.
+    assert times[-1] - times[0] >= 0.6 - 0.03
+    assert all(later - earlier >= 0.2 - 0.02 for earlier, later in itertools.pairwise(times))
+
+
+def test_politeness_applies_to_retries_too(server):
+    result = fetch_one(server.url("/flaky"), settings(per_host_interval=0.3))
+    assert result.ok
+    first, second = server.times("/flaky")
+    assert second - first >= 0.3 - 0.02
+
+
+def test_two_hosts_proceed_in_parallel(start_server):
+    host_a, host_b = start_server(), start_server()
+    started = time.monotonic()
+    results = fetch_all(
+        [host_a.url("/slow?delay=0.5"), host_b.url("/slow?delay=0.5")], settings(per_host_interval=5.0)
+    )
+    elapsed = time.monotonic() - started
+    assert all(result.ok for result in results)
+    assert elapsed < 0.9  # one after the other would take >= 1.0 s
+    assert abs(host_a.times()[0] - host_b.times()[0]) < 0.3
+
+
+def test_concurrency_caps_requests_in_flight(start_server):
+    hosts = [start_server() for _ in range(4)]
+    results = fetch_all([host.url("/slow?delay=0.3") for host in hosts], settings(concurrency=2))
+    assert all(result.ok for result in results)
+    arrivals = sorted(host.times()[0] for host in hosts)
+    # Two start at once; the other two only once those finished, 0.3 s later.
+    assert arrivals[1] - arrivals[0] < 0.2
+    assert arrivals[2] - arrivals[0] >= 0.25
+
+
+# --- the client as a whole ---------------------------------------------------------
+
+
+def test_fetch_all_keeps_input_order_and_never_raises(server):
+    urls = [
+        server.url("/slow?delay=0.3"),
+        "ftp://example.com/",
+        server.url("/not-found"),
+        server.url("/ok"),
+    ]
+    results = fetch_all(urls, FAST)
+    assert [result.url for result in results] == urls
+    assert [result.error for result in results] == [None, "invalid_url", "http_404", None]
+
+
+def test_async_client_usage(server):
+    async def run() -> list[FetchResult]:
+        async with HttpClient(FAST) as client:
+            return [await client.fetch(server.url("/ok")), await client.fetch(server.url("/not-found"))]
+
+    ok, missing = asyncio.run(run())
+    assert ok.ok and missing.error == "http_404"
+
+
+def test_closed_client_is_a_programming_error():
+    with pytest.raises(RuntimeError, match="not open"):
+        asyncio.run(HttpClient(FAST).fetch("http://127.0.0.1/"))
+
+
+@pytest.mark.parametrize("field", ["max_attempts", "concurrency", "max_bytes", "read_timeout"])
+def test_settings_are_validated(field):
+    with pytest.raises(ValueError, match=field):
+        settings(**{field: 0})
