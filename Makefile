@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test report serve-sample clean
+.PHONY: run test lint report serve-sample settings clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -29,6 +29,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+## lint: ruff, including the Airflow 3 rules (AIR3)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check include dags tests
+
 ## report: what the lake holds (outcomes, validation, a query)
 report: $(STAMP)
 	$(PY) -m newslake report
@@ -36,6 +40,11 @@ report: $(STAMP)
 ## serve-sample: the offline sample news site on http://127.0.0.1:8765/
 serve-sample: $(STAMP)
 	$(PY) -m newslake serve-sample
+
+## settings: load airflow_settings.yaml (Astro CLI format) into plain Airflow's metadata DB
+SETTINGS ?= airflow_settings.yaml
+settings: $(STAMP)
+	$(PY) -m newslake apply-settings $(SETTINGS)
 
 clean:
 	rm -rf lake .airflow test-output

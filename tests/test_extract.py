@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from newslake.extract import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,

@@ -18,6 +18,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
+
 from newslake.sample_site import (
     AGGREGATOR_ARTICLES,
     ARTICLES,

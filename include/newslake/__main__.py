@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -62,24 +63,31 @@ def sample_run(port: int, days: list[dt.date] | None) -> int:
 
     use_project_airflow_home()
     os.environ.setdefault("NEWSLAKE_RETRY_DELAY_SECONDS", "2")
+    # Task logs stay in Airflow (and in the UI of `make airflow`); here we print one line a run.
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     from newslake.config import load_sources
     from newslake.queries import open_lake
     from newslake.report import lake_report
     from newslake.sample_site import SAMPLE_DATES, serve_sample_site
 
     days = days or list(SAMPLE_DATES)
-    with serve_sample_site(port=port) as site:
+    with contextlib.ExitStack() as stack:
+        try:
+            site = stack.enter_context(serve_sample_site(port=port))
+        except OSError:  # the port is taken (another sample site?): any free port will do
+            site = stack.enter_context(serve_sample_site(port=0))
         os.environ["NEWSLAKE_SAMPLE_SITE_URL"] = site.base_url
         print(f"sample news site: {site.base_url}/ (stopped at the end of the run)")
         sources = load_sources()
-        runs = run_source_dags(sources, days)
+        print(f"running {len(sources)} source DAGs × {len(days)} days through Airflow (dag.test, metadata in $AIRFLOW_HOME)")
+        runs = run_source_dags(
+            sources, days, on_run=lambda run, seconds: print(f"  {run.dag_id:<32} {run.day}  {run.state:<8} {seconds:5.1f} s", flush=True)
+        )
     print()
     print(lake_report(open_lake(), days=days, sources=[s.id for s in sources]))
-    print()
     failed = [run for run in runs if run.state != "success"]
-    for run in runs:
-        print(f"  {run.dag_id:<34} {run.day}  {run.state}")
-    print(f"\n{len(runs) - len(failed)} of {len(runs)} DAG runs succeeded. Query the lake with `make report` or newslake.queries.open_lake().")
+    print(f"\n{len(runs) - len(failed)} of {len(runs)} DAG runs succeeded.")
+    print("Next: `make report` prints this again; newslake.queries.open_lake() opens the lake in polars or DuckDB.")
     return 1 if failed else 0
 
 

@@ -111,6 +111,7 @@ def fetch_log_schema() -> pa.Schema:
             pa.field("listed_url", pa.string()),
             pa.field("listing_url", pa.string()),
             pa.field("listed_at", timestamp),
+            pa.field("times_listed", pa.int16()),  # listing entries that named this URL
             pa.field("http_status", pa.int16()),
             pa.field("attempts", pa.int16()),
             pa.field("fetched_at", timestamp),

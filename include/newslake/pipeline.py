@@ -83,11 +83,16 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
             )
 
     found = asyncio.run(run())
-    candidates = (
-        [_discovered_row(item, "in_window") for item in found.in_window]
-        + [_discovered_row(item, "out_of_window") for item in found.out_of_window]
-        + [_discovered_row(item, "duplicate") for item in found.duplicates]
-    )
+    # One row per canonical URL: a URL listed by both the feed and the sitemap (or twice with
+    # different tracking parameters) is one article with one outcome; the repeats are counted.
+    repeats: dict[str, int] = {}
+    for item in found.duplicates:
+        repeats[item.url] = repeats.get(item.url, 0) + 1
+    candidates = [
+        _discovered_row(item, status, 1 + repeats.get(item.url, 0))
+        for status, items in (("in_window", found.in_window), ("out_of_window", found.out_of_window))
+        for item in items
+    ]
     listings = [
         {
             "url": listing.url,
@@ -107,18 +112,19 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         "discovered": ctx.storage.url(key),
         "in_window": len(found.in_window),
         "out_of_window": len(found.out_of_window),
-        "duplicates": len(found.duplicates),
+        "repeated_listings": len(found.duplicates),
         "listings_failed": sum(1 for listing in listings if listing["error"]),
     }
     log.info("discovered %s", summary)
     if listings and all(listing["error"] for listing in listings):
         # Nothing could be listed at all: a broken source, not an empty day.
-        raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{l['url']} ({l['error']})" for l in listings))
+        raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{item['url']} ({item['error']})" for item in listings))
     return summary
 
 
-def _discovered_row(item, status: str) -> dict[str, Any]:
+def _discovered_row(item, status: str, times_listed: int) -> dict[str, Any]:
     return {
+        "times_listed": times_listed,
         "url": item.url,
         "listed_url": item.listed_url,
         "listed_at": _iso(item.listed_at),
@@ -217,7 +223,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
         listed_at = _parse_iso(candidate["listed_at"])
         outcome = {
             "url": candidate["url"], "kind": "article", "listed_url": candidate["listed_url"],
-            "listing_url": candidate["listing_url"], "listed_at": listed_at, "http_status": None,
+            "listing_url": candidate["listing_url"], "listed_at": listed_at, "times_listed": candidate["times_listed"], "http_status": None,
             "attempts": None, "fetched_at": None, "elapsed_ms": None, "bytes": None, "article_id": None,
         }
         outcomes.append(outcome)
@@ -335,7 +341,7 @@ def _listing_outcome(listing: dict[str, Any]) -> dict[str, Any]:
     return {
         "url": listing["url"], "kind": listing["kind"],
         "outcome": "failed" if listing["error"] else "fetched",
-        "reason": listing["error"], "listed_url": None, "listing_url": None, "listed_at": None,
+        "reason": listing["error"], "listed_url": None, "listing_url": None, "listed_at": None, "times_listed": None,
         "http_status": listing["http_status"], "attempts": listing["attempts"],
         "fetched_at": _parse_iso(listing["fetched_at"]), "elapsed_ms": listing["elapsed_ms"],
         "bytes": None, "article_id": None,

@@ -37,7 +37,8 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
             failures.append(f"{row['source']} {row['dt']}: {row['url']} → {row['reason']}")
 
     lines = [f"newslake — lake at {storage.url()}", ""]
-    header = f"{'source':<22} {'day':<10} {'listed':>6} {'landed':>6} {'skipped':>7} {'failed':>6} {'quarantined':>11}  {'validation':<10} partition"
+    lines.append("per source and day: URLs listed for the day and what became of them; 'other days' were listed but dated another day")
+    header = f"{'source':<22} {'day':<10} {'listed':>6} {'landed':>6} {'failed':>6} {'quarantined':>11} {'other days':>10}  {'validation':<10} partition"
     lines += [header, "-" * len(header)]
     for (source_id, day), counts in sorted(outcomes.items()):
         listed = sum(counts.values()) - counts["skipped"]
@@ -50,8 +51,8 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
         if verdict == "FAILED":
             where = storage.url(lake.quarantine_prefix(day, source_id)) + " (quarantined)"
         lines.append(
-            f"{source_id:<22} {day.isoformat():<10} {listed:>6} {counts['landed']:>6} {counts['skipped']:>7} "
-            f"{counts['failed']:>6} {counts['quarantined']:>11}  {verdict:<10} {where}"
+            f"{source_id:<22} {day.isoformat():<10} {listed:>6} {counts['landed']:>6} {counts['failed']:>6} "
+            f"{counts['quarantined']:>11} {counts['skipped']:>10}  {verdict:<10} {where}"
         )
     if not outcomes:
         lines.append("(no partitions yet)")

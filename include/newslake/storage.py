@@ -191,9 +191,13 @@ class Storage:
     def delete_prefix(self, prefix: str) -> int:
         """Delete every file below ``prefix``; return how many."""
         keys = self.list(prefix)
-        for key in keys:
-            self.filesystem.delete_file(self.path(key))
-        if not self.is_s3:
+        if not keys:
+            return 0
+        if self.is_s3:
+            # One batched delete. pyarrow keeps an empty marker object for the parent "folder";
+            # it holds no data and readers never list it.
+            self.filesystem.delete_dir(self.path(prefix))
+        else:
             import shutil
 
             shutil.rmtree(self.path(prefix), ignore_errors=True)

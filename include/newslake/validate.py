@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUITE_NAME = "newslake_articles"
-URL_PATTERN = r"^https?://[^\s/]+(/\S*)?$"
+URL_PATTERN = r"^https?://[^\s/]+(?:/\S*)?$"
 # Columns whose value type the suite pins (pandas gives 'str' for Arrow strings).
 # ExpectColumnValuesToBeOfType, not ...InTypeList: GX 1.24 fails the latter on an empty day.
 COLUMN_TYPES = {

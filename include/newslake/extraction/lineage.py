@@ -185,8 +185,9 @@ def _host(url: str | None) -> str | None:
     return host.lower().removeprefix("www.") if host else None
 
 
-def _source_link_url(element: etree._Element, base_url: str | None, page_host: str | None) -> str | None:
+def _source_link_url(element: etree._Element, base_url: str | None, page_url: str | None) -> str | None:
     """The href of the link in `element` that points at the original article."""
+    page_host = _host(page_url)
     links = [element] if element.tag == "a" else list(element.iter("a"))
     candidates: list[str] = []
     for link in links:
@@ -199,10 +200,14 @@ def _source_link_url(element: etree._Element, base_url: str | None, page_host: s
             continue
         if not absolute.lower().startswith(("http://", "https://", "//")):
             continue
-        if page_host and _host(absolute) == page_host:
-            continue  # a link to the aggregator itself is not the source
         if is_source_link_text(link.text_content()):
-            return absolute
+            # Explicit "read at the source" wording is trusted even on the same host (outlets
+            # hosted side by side, redirect endpoints) — but never a link to the page itself.
+            if absolute.split("#")[0] != (page_url or "").split("#")[0]:
+                return absolute
+            continue
+        if page_host and _host(absolute) == page_host:
+            continue  # an unlabelled link to the aggregator itself is not the source
         candidates.append(absolute)
     return candidates[0] if len(candidates) == 1 else None
 
@@ -216,7 +221,6 @@ def find_lineage(
     """Look for a credit line and a source link, group by group (article text first, then the
     rest of the page); the first group with a hit wins for each of the two."""
     lineage = Lineage()
-    page_host = _host(page_url)
     for blocks in block_groups:
         for block in blocks:
             if len(block.text) > MAX_LINE_CHARS:
@@ -228,7 +232,7 @@ def find_lineage(
                     lineage.blocks.append(block)
                     continue
             if lineage.url is None and is_source_link_text(block.text):
-                url = _source_link_url(block.element, base_url, page_host)
+                url = _source_link_url(block.element, base_url, page_url)
                 if url:
                     lineage.url = url
                     lineage.blocks.append(block)

@@ -1,0 +1,51 @@
+"""airflow_settings.yaml (Astro CLI format) applies to plain Airflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_project_settings_file_is_astro_format_without_secrets():
+    document = yaml.safe_load((REPO / "airflow_settings.yaml").read_text())
+    assert set(document["airflow"]) == {"connections", "pools", "variables"}
+    for connection in document["airflow"]["connections"] or []:
+        assert not connection.get("conn_password"), "secrets belong in airflow_settings.local.yaml"
+
+
+def test_apply_settings_loads_connections_variables_and_pools(airflow_db, tmp_path):
+    from newslake.orchestration import apply_airflow_settings
+
+    settings = tmp_path / "airflow_settings.yaml"
+    settings.write_text(
+        yaml.safe_dump(
+            {
+                "airflow": {
+                    "connections": [
+                        {"conn_id": "lake_minio", "conn_type": "aws", "conn_login": "key", "conn_password": "secret",
+                         "conn_extra": {"endpoint_url": "http://127.0.0.1:9000"}}
+                    ],
+                    "pools": [{"pool_name": "newslake_test_pool", "pool_slot": 3, "pool_description": "test"}],
+                    "variables": [{"variable_name": "newslake_test_variable", "variable_value": "s3://bucket/lake"}],
+                }
+            }
+        )
+    )
+    message = apply_airflow_settings(str(settings))
+    assert "connection lake_minio" in message and "pool newslake_test_pool" in message
+    # Applying twice is safe (updates, not duplicates).
+    apply_airflow_settings(str(settings))
+
+    from airflow.models.connection import Connection
+    from airflow.models.pool import Pool
+    from airflow.models.variable import Variable
+    from airflow.utils.session import create_session
+
+    assert Variable.get("newslake_test_variable") == "s3://bucket/lake"
+    with create_session() as session:
+        connection = session.query(Connection).filter(Connection.conn_id == "lake_minio").one()
+        assert connection.extra_dejson["endpoint_url"] == "http://127.0.0.1:9000"
+        assert session.query(Pool).filter(Pool.pool == "newslake_test_pool").one().slots == 3
