@@ -396,9 +396,17 @@ def test_blog_category_line_is_not_lineage():
     assert result.origin_publisher is None and result.origin_url is None
 
 
-def test_link_back_to_the_aggregator_itself_is_not_the_source():
-    page = article_page(after='<p><a href="https://aggregator.example/x">Lire l\'article original</a></p>')
-    assert extract_article(page, "https://aggregator.example/article/1").origin_url is None
+def test_source_link_on_the_aggregator_host_needs_explicit_wording():
+    page_url = "https://aggregator.example/article/1"
+    # Explicit "read the original" wording is trusted on the same host (redirect endpoints,
+    # outlets hosted side by side)...
+    labelled = article_page(after='<p><a href="https://aggregator.example/go/123">Lire l\'article original</a></p>')
+    assert extract_article(labelled, page_url).origin_url == "https://aggregator.example/go/123"
+    # ...but never a link to the page itself, nor an unlabelled link back to the aggregator.
+    to_itself = article_page(after=f'<p><a href="{page_url}">Lire l\'article original</a></p>')
+    assert extract_article(to_itself, page_url).origin_url is None
+    unlabelled = article_page(after='<p>Lire l\'article original : <a href="https://aggregator.example/x">ici</a></p>')
+    assert extract_article(unlabelled, page_url).origin_url is None
 
 
 # --- language ---------------------------------------------------------------------------------

@@ -1,52 +1,74 @@
-"""Discover the article URLs a source listed for one day, from its feeds and sitemaps.
+"""Discover the article URLs a source listed for one day, from its feeds, sitemaps and archives.
 
-A source is described by RSS/Atom feed URLs and XML sitemap URLs (plain, gzipped,
-Google News, or sitemap indexes pointing at more sitemaps). :func:`discover_urls`
-fetches them all through the shared :class:`~newslake.http.HttpClient`, parses them,
-canonicalises every article URL, collapses duplicates and splits the rest by the date
-they were listed with:
+A source is described by RSS/Atom feed URLs, XML sitemap URLs (plain, gzipped, Google
+News, or sitemap indexes pointing at more sitemaps) and optionally date-templated archive
+pages (:class:`ArchiveSpec`, "all articles of day D", which still list a day the feed
+has forgotten: the way to backfill). :func:`discover_urls` fetches them all through the
+shared :class:`~newslake.http.HttpClient`, parses them, canonicalises every article URL,
+collapses duplicates and splits the rest by the date they were listed with:
 
-* ``in_window``: listed on ``day`` in the source's timezone, or listed without a date
-  (those are fetched anyway and placed on a day after extraction);
+* ``in_window``: listed on ``day`` in the source's timezone (an archive page for ``day``
+  dates everything it links to), or listed without a date (those are fetched anyway and
+  placed on a day after extraction);
 * ``out_of_window``: listed with another date;
 * ``duplicates``: a canonical URL already seen.
 
 Listing dates are only a first cut: a sitemap ``<lastmod>`` is a modification time,
 so the extracted publication date has the last word downstream.
 
+Optionally, sitemaps announced in each host's robots.txt are crawled too, and feeds and
+sitemaps are fetched conditionally (``If-None-Match``/``If-Modified-Since``) against a
+:class:`ListingCache`, so an unchanged listing costs a 304 instead of its body.
+
 Listings are untrusted input: XML is parsed without entity expansion or network access,
-and gzip bodies are decompressed under a size cap.
+gzip bodies are decompressed under a size cap, and archive pages only yield links to
+their own host.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import re
+import string
+import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
-from urllib.parse import urljoin
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+import cssselect
 import feedparser
+import lxml.html
 from dateutil.parser import isoparse
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from newslake.http import FetchResult, HttpClient
-from newslake.urls import canonicalize_url
+from newslake.urls import canonicalize_url, url_host
 
 __all__ = [
+    "ARCHIVE_CONTENT_TYPES",
     "FEED_CONTENT_TYPES",
     "MAX_SITEMAP_BYTES",
+    "ROBOTS_CONTENT_TYPES",
     "SITEMAP_CONTENT_TYPES",
+    "ArchiveSpec",
+    "CachedListing",
     "DiscoveredUrl",
     "Discovery",
+    "ListingCache",
     "ListingOutcome",
     "ListingParseError",
+    "MemoryListingCache",
     "discover_urls",
+    "parse_archive_page",
     "parse_feed",
+    "parse_robots_sitemaps",
     "parse_sitemap",
 ]
 
@@ -67,8 +89,12 @@ SITEMAP_CONTENT_TYPES = (
     "application/gzip",
     "application/octet-stream",
 )
+ARCHIVE_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+ROBOTS_CONTENT_TYPES = ("text/plain",)
 # sitemaps.org: a sitemap may be at most 50 MiB uncompressed.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# Placeholders an ArchiveSpec.url_template may use, all derived from the day.
+ARCHIVE_PLACEHOLDERS = frozenset({"yyyy", "mm", "dd", "date"})
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -84,28 +110,36 @@ class ListingParseError(ValueError):
 
 @dataclass(frozen=True)
 class DiscoveredUrl:
-    """One article URL as a feed or sitemap listed it."""
+    """One article URL as a feed, sitemap or archive page listed it."""
 
     url: str  # canonical (urls.canonicalize_url)
-    listed_url: str  # as it appeared in the feed/sitemap (made absolute)
+    listed_url: str  # as it appeared in the listing (made absolute)
     listed_at: datetime | None  # tz-aware date from the feed item / sitemap entry
-    via: str  # "feed" | "sitemap"
-    listing_url: str  # the feed/sitemap it came from
+    via: str  # "feed" | "sitemap" | "archive"
+    listing_url: str  # the feed/sitemap/archive page it came from
     title: str | None
+    # The local day an archive page files it under: a day, not a time, so listed_at stays None.
+    listed_day: date | None = None
 
 
 @dataclass
 class ListingOutcome:
-    """What happened to one feed or sitemap we fetched (failures included)."""
+    """What happened to one listing we fetched (failures included)."""
 
     url: str
-    kind: str  # "feed" | "sitemap"
-    error: str | None  # a FetchResult error, "parse_error" or "too_large"; None if read
-    items: int  # article URLs listed, or child sitemaps for a sitemap index
-    status: int | None
+    kind: str  # "feed" | "sitemap" | "archive" | "robots"
+    # A FetchResult error, "parse_error" or "too_large"; None if read. A robots.txt that
+    # does not exist (4xx) is not an error: it just announces no sitemaps.
+    error: str | None
+    # Article URLs listed (new to the archive for an archive page), child sitemaps for a
+    # sitemap index, sitemaps announced for a robots.txt.
+    items: int
+    status: int | None  # None for a robots.txt answered by the client's own robots cache
     attempts: int
     elapsed_ms: int
     fetched_at: datetime
+    # The server answered 304 to a conditional request: the cached body was read instead.
+    not_modified: bool = False
 
 
 @dataclass
@@ -118,6 +152,80 @@ class Discovery:
     listings: list[ListingOutcome]
     # Sitemaps found in indexes but not fetched because of max_sitemap_depth / max_sitemaps.
     skipped_sitemaps: list[str] = field(default_factory=list)
+    # Archive "next" pages not fetched because of ArchiveSpec.max_pages.
+    skipped_archive_pages: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ArchiveSpec:
+    """A date archive of a source: one HTML page (plus "next" pages) per local day.
+
+    ``url_template`` takes ``{yyyy}``, ``{mm}``, ``{dd}`` (zero-padded) and ``{date}``
+    (ISO, ``2026-11-24``), e.g. ``https://news.example/archives/{yyyy}/{mm}/{dd}/``.
+    ``link_selector`` is a CSS selector for the article links (elements with an
+    ``href``); ``next_selector``, if set, for the link to the next page of the same
+    day, followed up to ``max_pages`` pages in all.
+    """
+
+    url_template: str
+    link_selector: str = "a[href]"
+    next_selector: str | None = None
+    max_pages: int = 5
+
+    def __post_init__(self) -> None:
+        # Fail when the sources are loaded, not in the middle of a backfill.
+        fields = {name for _, name, _, _ in string.Formatter().parse(self.url_template) if name is not None}
+        if not fields or not fields <= ARCHIVE_PLACEHOLDERS:
+            raise ValueError(
+                f"ArchiveSpec.url_template {self.url_template!r} must use only and at least one of "
+                f"{{yyyy}}, {{mm}}, {{dd}}, {{date}}; it uses {sorted(fields)}"
+            )
+        for name in ("link_selector", "next_selector"):
+            selector = getattr(self, name)
+            if selector is not None:
+                try:
+                    _css(selector)
+                except cssselect.SelectorError as exc:
+                    raise ValueError(f"ArchiveSpec.{name} {selector!r} is not a CSS selector: {exc}") from None
+        if self.max_pages < 1:
+            raise ValueError(f"ArchiveSpec.max_pages must be >= 1, got {self.max_pages!r}")
+
+    def url_for(self, day: date) -> str:
+        """The archive page of ``day`` (a local day of the source)."""
+        return self.url_template.format(yyyy=f"{day:%Y}", mm=f"{day:%m}", dd=f"{day:%d}", date=day.isoformat())
+
+
+@dataclass(frozen=True)
+class CachedListing:
+    """A feed or sitemap body as last served, with the validators to revalidate it."""
+
+    etag: str | None
+    last_modified: str | None
+    body: bytes
+
+
+class ListingCache(Protocol):
+    """Where conditional fetches keep listing bodies between runs, keyed by requested URL."""
+
+    def get(self, url: str) -> CachedListing | None: ...
+
+    def put(self, url: str, listing: CachedListing) -> None: ...
+
+
+class MemoryListingCache:
+    """A :class:`ListingCache` in a dict: for tests and single-process runs."""
+
+    def __init__(self) -> None:
+        self._listings: dict[str, CachedListing] = {}
+
+    def get(self, url: str) -> CachedListing | None:
+        return self._listings.get(url)
+
+    def put(self, url: str, listing: CachedListing) -> None:
+        self._listings[url] = listing
+
+    def __len__(self) -> int:
+        return len(self._listings)
 
 
 def parse_feed(body: bytes, listing_url: str, *, timezone: str | None = None) -> list[DiscoveredUrl]:

@@ -1,0 +1,150 @@
+"""Address safety for outgoing requests: never let a fetched URL reach an internal address.
+
+newslake fetches URLs it did not choose (feed items, sitemap entries, redirect targets), so
+a hostile or broken source could point it at ``http://169.254.169.254/`` (cloud metadata),
+``http://localhost:8080/`` (the Airflow webserver) or anything else on the private network
+(server-side request forgery, SSRF). :class:`AddressGuard` resolves a URL's host before
+each request and refuses it if *any* resolved address is not a public unicast address,
+unless that address lies inside an explicitly allowed network.
+
+Remaining gap (TOCTOU): the guard resolves the name, then httpx resolves it again when it
+connects. A DNS server answering differently the second time (DNS rebinding, TTL 0) can
+still steer the connection to an internal address. Closing that needs the connection to be
+made to the very address that was checked, and httpx has no public hook for it: neither
+``httpx.AsyncHTTPTransport`` nor ``httpx.AsyncClient`` accepts a resolver, and the
+httpcore ``network_backend`` that could do it is only reachable through the transport's
+private ``_pool``. Until then, deployments that need a hard guarantee should also filter at
+the network level (egress firewall / proxy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+
+__all__ = ["BLOCKED_ADDRESS", "AddressGuard", "is_forbidden_address", "parse_networks"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+BLOCKED_ADDRESS = "blocked_address"
+DNS_FAILURE = "dns"
+DNS_TIMEOUT = "timeout"  # the same reason httpx gives a slow lookup, so it is retried the same way
+
+# NAT64 (RFC 6052) maps the whole IPv4 space into this prefix; on an IPv6-only network with
+# DNS64, every IPv4 site resolves to it, so the embedded IPv4 address is what must be judged.
+_NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """Parse CIDR strings (``"127.0.0.0/8"``, ``"::1/128"``, or a bare address); ``ValueError`` if invalid.
+
+    Host bits must be zero (``"127.0.0.1/8"`` is refused): an allowlist is security
+    configuration, and a typo there should fail loudly rather than be reinterpreted.
+    """
+    if isinstance(cidrs, str):  # a lone "127.0.0.0/8" would be iterated character by character
+        raise ValueError(f"allowed networks must be a sequence of CIDR strings, not the string {cidrs!r}")
+    networks = []
+    for cidr in cidrs:
+        try:
+            networks.append(ipaddress.ip_network(cidr, strict=True))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"invalid network {cidr!r} in allowed networks: {exc}") from None
+    return tuple(networks)
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (IPv4-mapped, 6to4, NAT64), if any."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64_PREFIX:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def is_forbidden_address(address: IPAddress) -> bool:
+    """True unless ``address`` is a public unicast address.
+
+    Forbidden: private, loopback, link-local, multicast, reserved and unspecified addresses,
+    anything else Python does not consider globally reachable (shared 100.64.0.0/10,
+    documentation and benchmarking ranges), and IPv6 forms that embed such an IPv4 address.
+    """
+    embedded = embedded_ipv4(address)
+    if embedded is not None:
+        # Judge what the packet will really reach: ::ffff:127.0.0.1 is 127.0.0.1. (The
+        # IPv6 prefixes themselves sit in ranges Python calls reserved, so they would all be
+        # refused otherwise, including every site on a NAT64 network.)
+        return is_forbidden_address(embedded)
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+class AddressGuard:
+    """Decides whether a host may be contacted; see the module docstring."""
+
+    def __init__(self, allowed_networks: Iterable[str] = ()) -> None:
+        self.allowed_networks = parse_networks(allowed_networks)
+
+    def permits(self, address: IPAddress) -> bool:
+        """True if ``address`` is public or inside an allowed network."""
+        if not is_forbidden_address(address):
+            return True
+        candidates = [address]
+        embedded = embedded_ipv4(address)
+        if embedded is not None:  # an allowed 127.0.0.0/8 also allows ::ffff:127.0.0.1
+            candidates.append(embedded)
+        return any(
+            candidate.version == network.version and candidate in network
+            for candidate in candidates
+            for network in self.allowed_networks
+        )
+
+    async def refusal(self, host: str, port: int, *, timeout: float) -> str | None:
+        """Why ``host`` must not be contacted, or None if every address it resolves to is permitted.
+
+        ``host`` is the ASCII (IDNA-encoded) host of a URL, without brackets for IPv6. The
+        reason is ``"blocked_address"``, ``"dns"`` (no such name) or ``"timeout"`` (the
+        lookup took longer than ``timeout`` seconds).
+        """
+        try:
+            addresses = [ipaddress.ip_address(host)]  # a literal address needs no lookup
+        except ValueError:
+            try:
+                addresses = await _resolve(host, port, timeout)
+            except TimeoutError:
+                return DNS_TIMEOUT
+            except (OSError, UnicodeError):  # socket.gaierror is an OSError
+                return DNS_FAILURE
+            if not addresses:
+                return DNS_FAILURE
+        # ANY, not all: the connection may use whichever address comes first, and a name
+        # listing one public and one internal address is exactly what an attacker would serve.
+        if all(self.permits(address) for address in addresses):
+            return None
+        return BLOCKED_ADDRESS
+
+
+async def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
+    """Every address ``host`` resolves to, as the connection would see it (getaddrinfo)."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(timeout):
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = []
+    for _family, _type, _proto, _canonname, sockaddr in infos:
+        # IPv6 link-local answers may carry a zone ("fe80::1%eth0"); the zone does not
+        # change which kind of address it is.
+        addresses.append(ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0]))
+    return addresses
