@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint report serve-sample settings clean
+.PHONY: run test lint bench report serve-sample settings clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -32,6 +32,10 @@ test: $(STAMP)
 ## lint: ruff, including the Airflow 3 rules (AIR3)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check include dags tests
+
+## bench: benchmarks (figures quoted in the docs come from here)
+bench: $(STAMP)
+	$(PY) bench/fetch_politeness.py
 
 ## report: what the lake holds (outcomes, validation, a query)
 report: $(STAMP)

@@ -28,6 +28,8 @@ for _name in [n for n in os.environ if n.startswith("NEWSLAKE_") or n.startswith
     del os.environ[_name]
 # Retries still happen, but dag.test() would sit out the production delay of 5 minutes.
 os.environ["NEWSLAKE_RETRY_DELAY_SECONDS"] = "1"
+# Every server the tests start is on loopback, which the crawler refuses by default (SSRF guard).
+os.environ["NEWSLAKE_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 
 
 def free_port() -> int:

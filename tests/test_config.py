@@ -89,3 +89,9 @@ def test_settings_lookup_then_environment_then_default(monkeypatch):
     assert settings.lake_uri == "/from/variable"
     assert settings.fetch_concurrency == 3
     assert settings.aws_conn_id == "newslake_s3"
+
+
+@pytest.mark.parametrize("path", sorted((DEFAULT_SOURCES_FILE.parent).glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_sources_file_is_valid(path):
+    sources = load_sources(path)
+    assert sources and all(s.feeds or s.sitemaps for s in sources)

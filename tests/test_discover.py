@@ -36,6 +36,7 @@ SETTINGS = HttpSettings(
     backoff_base=0.01,
     backoff_max=0.1,
     per_host_interval=0.0,
+    allowed_networks=("127.0.0.0/8",),  # the listing server is on 127.0.0.1
 )
 SITE = "https://news.example"
 

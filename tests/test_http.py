@@ -30,6 +30,9 @@ from newslake.http import (
 )
 
 # Small timeouts and backoff keep the file fast; politeness off unless a test is about it.
+# The servers live on 127.0.0.1, which the address guard refuses unless allowed. robots.txt
+# is off because it would add a /robots.txt request to every count and timing here; it has
+# its own tests (test_robots.py) and a few below.
 FAST = HttpSettings(
     connect_timeout=2.0,
     read_timeout=2.0,
@@ -38,7 +41,12 @@ FAST = HttpSettings(
     backoff_base=0.01,
     backoff_max=2.0,
     per_host_interval=0.0,
+    respect_robots=False,
+    allowed_networks=("127.0.0.0/8",),
 )
+
+
+ETAG = '"v1"'
 
 
 class RecordingServer(ThreadingHTTPServer):
@@ -138,6 +146,15 @@ class MisbehavingHandler(BaseHTTPRequestHandler):
             self.reply(200, b"<x/>", query["type"])
         elif path == "/echo-headers":
             self.reply(200, b"ok")
+        elif path == "/etag":  # a resource at version "v1": 304 to a client holding it
+            if self.headers.get("If-None-Match") == ETAG:
+                self.reply(304, b"", headers={"ETag": ETAG})
+            else:
+                self.reply(200, b"<rss>v1</rss>", "application/rss+xml", {"ETag": ETAG})
+        elif path == "/always-304":  # a broken server: 304 to an unconditional request
+            self.reply(304, b"")
+        elif path == "/redirect-to":
+            self.reply(302, b"", headers={"Location": query["to"]})
         else:
             self.reply(404, b"unknown test route")
 
@@ -192,6 +209,14 @@ def server(start_server) -> RecordingServer:
 def fetch_one(url: str, settings: HttpSettings = FAST, **kwargs) -> FetchResult:
     [result] = fetch_all([url], settings, **kwargs)
     return result
+
+
+def fetch_one_with_headers(url: str, headers: dict[str, str], **kwargs) -> FetchResult:
+    async def run() -> FetchResult:
+        async with HttpClient(FAST) as client:
+            return await client.fetch(url, headers=headers, **kwargs)
+
+    return asyncio.run(run())
 
 
 def settings(**changes) -> HttpSettings:
@@ -416,6 +441,65 @@ def test_allowed_content_type_matches_case_insensitively_and_ignores_parameters(
     assert result.charset == "iso-8859-1"
 
 
+# --- conditional GET and caller headers ---------------------------------------------
+
+
+def test_if_none_match_with_the_current_etag_gets_304(server):
+    async def run() -> tuple[FetchResult, FetchResult]:
+        async with HttpClient(FAST) as client:
+            first = await client.fetch(server.url("/etag"))
+            again = await client.fetch(server.url("/etag"), headers={"If-None-Match": first.headers["etag"]})
+            return first, again
+
+    first, again = asyncio.run(run())
+    assert first.ok and first.status == 200 and not first.not_modified
+    assert first.body == b"<rss>v1</rss>"
+    assert again.ok and again.error is None
+    assert again.status == 304 and again.not_modified
+    assert again.body == b""
+    assert again.headers["etag"] == ETAG
+    assert again.attempts == 1
+    assert server.requests[1][2]["if-none-match"] == ETAG
+
+
+def test_if_none_match_with_a_stale_etag_gets_the_body(server):
+    result = fetch_one_with_headers(server.url("/etag"), {"If-None-Match": '"v0"'})
+    assert result.status == 200 and not result.not_modified
+    assert result.body == b"<rss>v1</rss>"
+
+
+def test_304_passes_the_content_type_filter(server):
+    result = fetch_one_with_headers(server.url("/etag"), {"If-None-Match": ETAG}, accept=("text/html",))
+    assert result.not_modified
+
+
+def test_304_to_an_unconditional_request_is_an_error(server):
+    result = fetch_one(server.url("/always-304"))
+    assert result.error == "http_304"
+    assert not result.ok and not result.not_modified
+
+
+def test_caller_headers_are_sent_on_every_hop(server):
+    fetch_one_with_headers(server.url("/redirect/1"), {"If-Modified-Since": "Tue, 24 Nov 2026 10:00:00 GMT"})
+    assert [headers.get("if-modified-since") for _, _, headers in server.requests] == [
+        "Tue, 24 Nov 2026 10:00:00 GMT"
+    ] * 2
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_origin(start_server):
+    origin, elsewhere = start_server(), start_server()  # another port is another origin
+    target = elsewhere.url("/echo-headers")
+    result = fetch_one_with_headers(
+        origin.url(f"/redirect-to?to={target}"), {"Authorization": "Bearer secret", "If-None-Match": '"x"'}
+    )
+    assert result.ok
+    [(_, _, sent_to_origin)] = origin.requests
+    [(_, _, sent_elsewhere)] = elsewhere.requests
+    assert sent_to_origin["authorization"] == "Bearer secret"
+    assert "authorization" not in sent_elsewhere
+    assert sent_elsewhere["if-none-match"] == '"x"'
+
+
 # --- politeness and concurrency ----------------------------------------------------
 
 
@@ -484,6 +568,16 @@ def test_async_client_usage(server):
 def test_closed_client_is_a_programming_error():
     with pytest.raises(RuntimeError, match="not open"):
         asyncio.run(HttpClient(FAST).fetch("http://127.0.0.1/"))
+    with pytest.raises(RuntimeError, match="not open"):
+        asyncio.run(HttpClient(FAST).robots_sitemaps("http://127.0.0.1/"))
+
+
+def test_default_settings_guard_addresses_and_respect_robots(server):
+    # The guard refuses before robots.txt is asked for, so the server sees nothing at all.
+    result = fetch_one(server.url("/ok"), HttpSettings())
+    assert result.error == "blocked_address"
+    assert result.attempts == 0
+    assert server.requests == []
 
 
 @pytest.mark.parametrize("field", ["max_attempts", "concurrency", "max_bytes", "read_timeout"])

@@ -44,6 +44,7 @@ from newslake.sample_site.feeds import (
     NEWS_SITEMAP_OUTLET,
     TRACKED_FEED_OUTLET,
 )
+from newslake.sample_site.server import entity_tag
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
               "news": "http://www.google.com/schemas/sitemap-news/0.9"}
@@ -359,6 +360,27 @@ def test_head_sends_headers_without_a_body(base_url):
         assert response.status == get_status == 200
         assert int(response.headers["Content-Length"]) == len(get_body)
         assert response.read() == b""
+
+
+def test_listings_carry_an_etag_and_answer_304_when_unchanged(base_url):
+    for url in (feed_url("atlas-gazette", base_url), sitemap_url("atlas-gazette", base_url)):
+        with urllib.request.urlopen(url, timeout=10) as response:
+            etag, body = response.headers["ETag"], response.read()
+        assert etag == entity_tag(body) and etag.startswith('"')
+        for if_none_match in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+            request = urllib.request.Request(url, headers={"If-None-Match": if_none_match})
+            with pytest.raises(urllib.error.HTTPError) as raised:  # urllib raises on a 304
+                urllib.request.urlopen(request, timeout=10)
+            with raised.value as not_modified:
+                assert (not_modified.code, not_modified.headers["ETag"], not_modified.read()) == (304, etag, b"")
+        request = urllib.request.Request(url, headers={"If-None-Match": '"stale"'})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert (response.status, response.read()) == (200, body)
+    # An error page has nothing to revalidate.
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(base_url + "/nope", timeout=10)
+    with raised.value as missing:
+        assert (missing.code, missing.headers["ETag"]) == (404, None)
 
 
 def test_query_strings_are_ignored(base_url):

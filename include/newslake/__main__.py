@@ -63,6 +63,8 @@ def sample_run(port: int, days: list[dt.date] | None) -> int:
 
     use_project_airflow_home()
     os.environ.setdefault("NEWSLAKE_RETRY_DELAY_SECONDS", "2")
+    # The sample site is on 127.0.0.1, which the crawler refuses unless told otherwise.
+    os.environ.setdefault("NEWSLAKE_ALLOWED_NETWORKS", "127.0.0.0/8")
     # Task logs stay in Airflow (and in the UI of `make airflow`); here we print one line a run.
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     from newslake.config import load_sources

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -181,6 +181,9 @@ class Settings:
     user_agent: str = "newslake/0.1 (+https://github.com/newslake/newslake)"
     max_page_bytes: int = 10 * 1024 * 1024
     fetch_concurrency: int = 8
+    # Comma-separated CIDRs the crawler may reach although they are private/loopback (SSRF
+    # guard). Empty in production; the sample site and the tests allow 127.0.0.0/8.
+    allowed_networks: str = ""
 
     @classmethod
     def load(cls, lookup: Callable[[str], str | None] | None = None) -> Settings:
@@ -195,5 +198,6 @@ class Settings:
             values[field.name] = int(raw) if field.type == "int" else raw
         return cls(**values)
 
-    def as_env(self) -> Mapping[str, str]:
-        return {f"NEWSLAKE_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
+    @property
+    def allowed_network_list(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.allowed_networks.split(",") if part.strip())

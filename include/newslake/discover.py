@@ -28,6 +28,7 @@ their own host.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import re
@@ -35,7 +36,7 @@ import string
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
@@ -309,6 +310,62 @@ def parse_sitemap(
     return found, []
 
 
+def parse_archive_page(
+    body: bytes,
+    page_url: str,
+    *,
+    day: date,
+    link_selector: str = "a[href]",
+    next_selector: str | None = None,
+    charset: str | None = None,
+    own_hosts: Iterable[str] | None = None,
+) -> tuple[list[DiscoveredUrl], str | None]:
+    """Read an archive page for ``day``: ``(its article links, the next page's URL or None)``.
+
+    ``page_url`` is where the page was served from (after redirects): relative links and
+    ``<base href>`` resolve against it. Links are kept if they are http(s), on one of
+    ``own_hosts`` (default: the page's host) and not the page itself; the next-page link is
+    not an article. ``charset`` is the HTTP one, if any; otherwise the page's own
+    declaration is read. Raises :class:`ListingParseError` if the body is no HTML at all.
+    """
+    document = _parse_html(body, charset)
+    base_url = page_url
+    base = document.find(".//base[@href]")
+    if base is not None:
+        base_url = urljoin(page_url, base.get("href").strip())
+    hosts = frozenset(own_hosts) if own_hosts is not None else _hosts_of([page_url])
+    page_itself = _listing_key(page_url)
+
+    next_links = _css(next_selector)(document) if next_selector else []
+    next_url = None
+    for link in next_links:
+        candidate = _own_link(link.get("href"), base_url, hosts)
+        if candidate is not None:
+            next_url = candidate
+            break
+
+    found = []
+    for link in _css(link_selector)(document):
+        if link in next_links:
+            continue
+        absolute = _own_link(link.get("href"), base_url, hosts)
+        if absolute is None:
+            continue
+        item = _discovered(absolute, page_url, "archive", None, " ".join(link.text_content().split()))
+        if item is not None and item.url != page_itself:
+            found.append(replace(item, listed_day=day))
+    return found, next_url
+
+
+def parse_robots_sitemaps(body: bytes, robots_url: str) -> list[str]:
+    """The http(s) sitemap URLs a robots.txt announces (``Sitemap:`` lines), in order, once each."""
+    # Imported here so that sources without robots_sitemaps never need protego.
+    from protego import Protego
+
+    text = body.decode("utf-8-sig", "replace")  # RFC 9309: robots.txt is UTF-8
+    return _sitemap_locations(Protego.parse(text).sitemaps, robots_url)
+
+
 async def discover_urls(
     *,
     feed_urls: Sequence[str],
@@ -318,6 +375,9 @@ async def discover_urls(
     client: HttpClient,
     max_sitemap_depth: int = 3,
     max_sitemaps: int = 50,
+    archives: Sequence[ArchiveSpec] = (),
+    robots_sitemaps: bool = False,
+    listing_cache: ListingCache | None = None,
 ) -> Discovery:
     """Fetch and read all listings of a source and sort their URLs for ``day``.
 
@@ -327,35 +387,113 @@ async def discover_urls(
     fetched in all, and each sitemap URL at most once (index loops end there). Sitemaps
     left out by these caps are listed in ``Discovery.skipped_sitemaps``.
 
-    Duplicates keep the first occurrence (feeds first, then sitemaps in traversal
-    order), except that a dated occurrence replaces an undated first one.
+    ``archives`` are fetched for ``day`` (see :class:`ArchiveSpec`); what they link to is
+    dated ``day`` (``listed_day``). With ``robots_sitemaps``, the robots.txt of every
+    host (scheme, host and port) of the feeds, sitemaps and archives is read and the
+    sitemaps it announces are crawled as if configured (at depth 0, each once).
+    With ``listing_cache``, feeds and sitemaps are fetched conditionally when the client
+    can send request headers, and every readable feed or sitemap served with an ETag or
+    Last-Modified is stored for next time.
+
+    Duplicates keep the first occurrence (feeds first, then archives, then sitemaps in
+    traversal order), except that a dated occurrence replaces an undated first one.
+    Archives come before sitemaps because an archive files an article under its
+    publication day while a sitemap ``<lastmod>`` often is a later edit.
     """
     zone = ZoneInfo(timezone)  # fails fast on a misconfigured source
-    (feed_items, feed_outcomes), (sitemap_items, sitemap_outcomes, skipped) = await asyncio.gather(
-        _read_feeds(feed_urls, timezone, client),
-        _read_sitemaps(sitemap_urls, timezone, client, max_sitemap_depth, max_sitemaps),
+    reader = _ListingReader(client, timezone, listing_cache)
+    archive_urls = [spec.url_for(day) for spec in archives]
+
+    async def sitemaps_and_robots() -> tuple[list[DiscoveredUrl], list[ListingOutcome], list[str]]:
+        robots_outcomes: list[ListingOutcome] = []
+        to_crawl = list(sitemap_urls)
+        if robots_sitemaps:
+            announced, robots_outcomes = await _read_robots(
+                [*feed_urls, *sitemap_urls, *archive_urls], client
+            )
+            to_crawl += announced  # the crawl's visited set drops the ones already configured
+        items, outcomes, skipped = await _read_sitemaps(to_crawl, reader, max_sitemap_depth, max_sitemaps)
+        return items, robots_outcomes + outcomes, skipped
+
+    (
+        (feed_items, feed_outcomes),
+        (archive_items, archive_outcomes, skipped_archive_pages),
+        (sitemap_items, sitemap_outcomes, skipped_sitemaps),
+    ) = await asyncio.gather(
+        _read_feeds(feed_urls, reader),
+        _read_archives(archives, day, client),
+        sitemaps_and_robots(),
     )
-    in_window, out_of_window, duplicates = _sort_by_day(feed_items + sitemap_items, day, zone)
+    in_window, out_of_window, duplicates = _sort_by_day(feed_items + archive_items + sitemap_items, day, zone)
     return Discovery(
         in_window=in_window,
         out_of_window=out_of_window,
         duplicates=duplicates,
-        listings=feed_outcomes + sitemap_outcomes,
-        skipped_sitemaps=skipped,
+        listings=feed_outcomes + archive_outcomes + sitemap_outcomes,
+        skipped_sitemaps=skipped_sitemaps,
+        skipped_archive_pages=skipped_archive_pages,
     )
 
 
+class _ListingReader:
+    """Fetches and parses feeds and sitemaps, conditionally when a listing cache is given."""
+
+    def __init__(self, client: HttpClient, timezone: str, cache: ListingCache | None) -> None:
+        self.client = client
+        self.timezone = timezone
+        self.cache = cache
+        # HttpClient.fetch may not take request headers yet: without them we can still
+        # fill the cache, just not revalidate against it.
+        self.conditional = cache is not None and _accepts_keyword(client.fetch, "headers")
+
+    async def read_feed(self, url: str) -> tuple[list[DiscoveredUrl], list[str], ListingOutcome]:
+        return await self._read(
+            url, "feed", FEED_CONTENT_TYPES, lambda body: (parse_feed(body, url, timezone=self.timezone), [])
+        )
+
+    async def read_sitemap(self, url: str) -> tuple[list[DiscoveredUrl], list[str], ListingOutcome]:
+        return await self._read(
+            url, "sitemap", SITEMAP_CONTENT_TYPES, lambda body: parse_sitemap(body, url, timezone=self.timezone)
+        )
+
+    async def _read(
+        self,
+        url: str,
+        kind: str,
+        accept: Sequence[str],
+        parse: Callable[[bytes], tuple[list[DiscoveredUrl], list[str]]],
+    ) -> tuple[list[DiscoveredUrl], list[str], ListingOutcome]:
+        cached = self.cache.get(url) if self.conditional and self.cache is not None else None
+        validators = _conditional_headers(cached)
+        if validators:
+            result = await self.client.fetch(url, accept=accept, headers=validators)
+        else:
+            result = await self.client.fetch(url, accept=accept)
+        # A 304 answers our validators (HttpClient reports it as error "http_304"): the
+        # cached body is still the listing.
+        if cached is not None and validators and result.status == 304:
+            body, error, not_modified = cached.body, None, True
+        else:
+            body, error, not_modified = result.body, result.error, False
+        found, child_sitemaps, outcome = _read_listing(url, kind, result, body, error, parse)
+        outcome.not_modified = not_modified
+        # Only bodies that read are kept: a 304 must never resurrect a broken listing.
+        if self.cache is not None and outcome.error is None and not not_modified:
+            etag = result.headers.get("etag")
+            last_modified = result.headers.get("last-modified")
+            # Without a validator there is nothing to revalidate: the body would be dead weight.
+            if etag or last_modified:
+                self.cache.put(url, CachedListing(etag=etag, last_modified=last_modified, body=result.body))
+        return found, child_sitemaps, outcome
+
+
 async def _read_feeds(
-    feed_urls: Sequence[str], timezone: str, client: HttpClient
+    feed_urls: Sequence[str], reader: _ListingReader
 ) -> tuple[list[DiscoveredUrl], list[ListingOutcome]]:
-    urls = _unique_listing_urls(feed_urls)
-    results = await asyncio.gather(*(client.fetch(url, accept=FEED_CONTENT_TYPES) for url in urls))
+    results = await asyncio.gather(*(reader.read_feed(url) for url in _unique_listing_urls(feed_urls)))
     items: list[DiscoveredUrl] = []
     outcomes = []
-    for url, result in zip(urls, results, strict=True):
-        found, _, outcome = _read_listing(
-            url, "feed", result, lambda body, url=url: (parse_feed(body, url, timezone=timezone), [])
-        )
+    for found, _, outcome in results:
         items.extend(found)
         outcomes.append(outcome)
     return items, outcomes
@@ -363,8 +501,7 @@ async def _read_feeds(
 
 async def _read_sitemaps(
     sitemap_urls: Sequence[str],
-    timezone: str,
-    client: HttpClient,
+    reader: _ListingReader,
     max_depth: int,
     max_sitemaps: int,
 ) -> tuple[list[DiscoveredUrl], list[ListingOutcome], list[str]]:
@@ -385,12 +522,9 @@ async def _read_sitemaps(
                 skipped.append(url)
             else:
                 to_fetch.append(url)
-        results = await asyncio.gather(*(client.fetch(url, accept=SITEMAP_CONTENT_TYPES) for url in to_fetch))
+        results = await asyncio.gather(*(reader.read_sitemap(url) for url in to_fetch))
         children: list[str] = []
-        for url, result in zip(to_fetch, results, strict=True):
-            found, child_sitemaps, outcome = _read_listing(
-                url, "sitemap", result, lambda body, url=url: parse_sitemap(body, url, timezone=timezone)
-            )
+        for found, child_sitemaps, outcome in results:
             items.extend(found)
             children.extend(child_sitemaps)
             outcomes.append(outcome)
@@ -404,35 +538,154 @@ async def _read_sitemaps(
     return items, outcomes, skipped
 
 
+async def _read_archives(
+    archives: Sequence[ArchiveSpec], day: date, client: HttpClient
+) -> tuple[list[DiscoveredUrl], list[ListingOutcome], list[str]]:
+    results = await asyncio.gather(*(_read_archive(spec, day, client) for spec in archives))
+    items: list[DiscoveredUrl] = []
+    outcomes: list[ListingOutcome] = []
+    skipped: list[str] = []
+    for found, archive_outcomes, skipped_page in results:
+        items.extend(found)
+        outcomes.extend(archive_outcomes)
+        if skipped_page is not None:
+            skipped.append(skipped_page)
+    return items, outcomes, skipped
+
+
+async def _read_archive(
+    spec: ArchiveSpec, day: date, client: HttpClient
+) -> tuple[list[DiscoveredUrl], list[ListingOutcome], str | None]:
+    """Walk one archive's pages for ``day``: (article links, page outcomes, first page left out).
+
+    Pages are fetched one after another (each names the next). A link to an article the
+    archive already listed (a teaser image, then the headline) counts once, titled by the
+    first link that has a text; a "next" link back to a page already read ends the walk.
+    """
+    items: dict[str, DiscoveredUrl] = {}  # by canonical URL, in link order
+    outcomes: list[ListingOutcome] = []
+    visited_pages: set[str] = set()
+    own_hosts: frozenset[str] | None = None
+    page_url: str | None = spec.url_for(day)
+    while page_url is not None and len(outcomes) < spec.max_pages:
+        visited_pages.add(_listing_key(page_url))
+        result = await client.fetch(page_url, accept=ARCHIVE_CONTENT_TYPES)
+        if own_hosts is None:
+            # The first page's host, and the one it redirects to (example.com -> www.example.com):
+            # fixed from then on, so a later redirect cannot widen what counts as the archive's own.
+            own_hosts = _hosts_of([page_url, result.final_url])
+        listed: list[DiscoveredUrl] = []
+        next_url = None
+        error = result.error
+        if error is None:
+            try:
+                listed, next_url = parse_archive_page(
+                    result.body,
+                    result.final_url,
+                    day=day,
+                    link_selector=spec.link_selector,
+                    next_selector=spec.next_selector,
+                    charset=result.charset,
+                    own_hosts=own_hosts,
+                )
+            except ListingParseError as exc:
+                error = exc.reason
+                logger.warning("could not read archive %s: %s", page_url, exc)
+        else:
+            logger.warning("could not fetch archive %s: %s", page_url, error)
+        new_items = 0
+        for item in listed:
+            known = items.get(item.url)
+            if known is None and _listing_key(item.url) not in visited_pages:
+                items[item.url] = item
+                new_items += 1
+            elif known is not None and known.title is None and item.title is not None:
+                items[item.url] = replace(known, title=item.title)
+        outcomes.append(_outcome(page_url, "archive", result, error, new_items))
+        page_url = next_url
+        if page_url is not None and _listing_key(page_url) in visited_pages:
+            logger.info("archive %s: next page %s was already read, stopping", spec.url_template, page_url)
+            page_url = None
+    if page_url is not None:
+        logger.warning("archive %s for %s: stopped at max_pages=%d before %s", spec.url_template, day, spec.max_pages, page_url)
+    return list(items.values()), outcomes, page_url
+
+
+async def _read_robots(
+    listing_urls: Iterable[str], client: HttpClient
+) -> tuple[list[str], list[ListingOutcome]]:
+    """Sitemaps announced by the robots.txt of every origin among ``listing_urls``."""
+    robots_urls = _unique_listing_urls(url for url in map(_robots_url, listing_urls) if url is not None)
+    results = await asyncio.gather(*(_read_robots_txt(url, client) for url in robots_urls))
+    sitemaps: list[str] = []
+    outcomes = []
+    for announced, outcome in results:
+        sitemaps.extend(announced)
+        outcomes.append(outcome)
+    return sitemaps, outcomes
+
+
+async def _read_robots_txt(robots_url: str, client: HttpClient) -> tuple[list[str], ListingOutcome]:
+    robots_cache = getattr(client, "robots_sitemaps", None)
+    if callable(robots_cache):
+        # The client keeps robots.txt per host for its own politeness rules: ask it
+        # rather than fetch the file a second time.
+        fetched_at = datetime.now(UTC)
+        started = time.monotonic()
+        announced = robots_cache(robots_url)
+        if inspect.isawaitable(announced):
+            announced = await announced
+        sitemaps = _sitemap_locations(announced or (), robots_url)
+        elapsed_ms = round((time.monotonic() - started) * 1000)
+        return sitemaps, ListingOutcome(robots_url, "robots", None, len(sitemaps), None, 0, elapsed_ms, fetched_at)
+
+    result = await client.fetch(robots_url, accept=ROBOTS_CONTENT_TYPES)
+    error = result.error
+    sitemaps = []
+    if error is None:
+        sitemaps = parse_robots_sitemaps(result.body, robots_url)
+    elif result.status is not None and 400 <= result.status < 500 and result.status != 429:
+        # RFC 9309 2.3.1.3: a 4xx robots.txt is "unavailable", i.e. no rules and no sitemaps,
+        # which is a normal state for a site. 429 asks us to come back later: a failure.
+        error = None
+    else:
+        logger.warning("could not fetch robots %s: %s", robots_url, error)
+    return sitemaps, _outcome(robots_url, "robots", result, error, len(sitemaps))
+
+
 def _read_listing(
     url: str,
     kind: str,
     result: FetchResult,
+    body: bytes,
+    error: str | None,
     parse: Callable[[bytes], tuple[list[DiscoveredUrl], list[str]]],
 ) -> tuple[list[DiscoveredUrl], list[str], ListingOutcome]:
-    """Parse a fetched listing; failures become the outcome's error instead of raising."""
+    """Parse a fetched listing's ``body`` unless ``error``; failures become the outcome's error."""
     found: list[DiscoveredUrl] = []
     child_sitemaps: list[str] = []
-    error = result.error
     if error is None:
         try:
-            found, child_sitemaps = parse(result.body)
+            found, child_sitemaps = parse(body)
         except ListingParseError as exc:
             error = exc.reason
             logger.warning("could not read %s %s: %s", kind, url, exc)
     else:
         logger.warning("could not fetch %s %s: %s", kind, url, error)
-    outcome = ListingOutcome(
+    return found, child_sitemaps, _outcome(url, kind, result, error, len(found) + len(child_sitemaps))
+
+
+def _outcome(url: str, kind: str, result: FetchResult, error: str | None, items: int) -> ListingOutcome:
+    return ListingOutcome(
         url=url,
         kind=kind,
         error=error,
-        items=len(found) + len(child_sitemaps),
+        items=items,
         status=result.status,
         attempts=result.attempts,
         elapsed_ms=result.elapsed_ms,
         fetched_at=result.fetched_at,
     )
-    return found, child_sitemaps, outcome
 
 
 def _sort_by_day(
@@ -445,7 +698,7 @@ def _sort_by_day(
         first = kept.get(item.url)
         if first is None:
             kept[item.url] = item
-        elif first.listed_at is None and item.listed_at is not None:
+        elif _listing_day(first, zone) is None and _listing_day(item, zone) is not None:
             kept[item.url] = item  # a date lets us place it; keeps the first one's position
             duplicates.append(first)
         else:
@@ -453,11 +706,21 @@ def _sort_by_day(
     in_window = []
     out_of_window = []
     for item in kept.values():
-        if item.listed_at is None or item.listed_at.astimezone(zone).date() == day:
+        listing_day = _listing_day(item, zone)
+        if listing_day is None or listing_day == day:
             in_window.append(item)
         else:
             out_of_window.append(item)
     return in_window, out_of_window, duplicates
+
+
+def _listing_day(item: DiscoveredUrl, zone: tzinfo) -> date | None:
+    """The local day a listing places the item on, None if undated."""
+    if item.listed_day is not None:
+        return item.listed_day
+    if item.listed_at is not None:
+        return item.listed_at.astimezone(zone).date()
+    return None
 
 
 def _discovered(
@@ -555,6 +818,100 @@ def _unique_listing_urls(urls: Iterable[str]) -> list[str]:
             seen.add(key)
             unique.append(url)
     return unique
+
+
+def _accepts_keyword(function: Callable[..., object], name: str) -> bool:
+    """Whether ``function`` declares a parameter ``name`` (a bare **kwargs does not count)."""
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+
+
+def _conditional_headers(cached: CachedListing | None) -> dict[str, str]:
+    if cached is None:
+        return {}
+    headers = {}
+    if cached.etag:
+        headers["If-None-Match"] = cached.etag
+    if cached.last_modified:
+        headers["If-Modified-Since"] = cached.last_modified
+    return headers
+
+
+def _robots_url(url: str) -> str | None:
+    """``scheme://host[:port]/robots.txt`` of a listing URL; None if it is no http(s) URL."""
+    try:
+        parts = urlsplit(canonicalize_url(url))  # lower-cased, default port dropped
+    except ValueError:
+        return None
+    origin = parts.netloc.rpartition("@")[2]  # credentials are no part of the origin
+    return f"{parts.scheme}://{origin}/robots.txt"
+
+
+def _sitemap_locations(locations: Iterable[str], robots_url: str) -> list[str]:
+    """Announced sitemap locations made absolute, http(s) only, each once, in order."""
+    sitemaps = []
+    for location in locations:
+        absolute = urljoin(robots_url, location.strip())
+        try:
+            canonicalize_url(absolute)  # only to reject what is not an http(s) URL
+        except ValueError:
+            logger.debug("ignoring sitemap %r announced in %s", location, robots_url)
+            continue
+        sitemaps.append(absolute)
+    return _unique_listing_urls(sitemaps)
+
+
+def _hosts_of(urls: Iterable[str]) -> frozenset[str]:
+    hosts = set()
+    for url in urls:
+        try:
+            hosts.add(url_host(url))
+        except ValueError:
+            pass
+    return frozenset(hosts)
+
+
+def _own_link(href: str | None, base_url: str, own_hosts: frozenset[str]) -> str | None:
+    """``href`` made absolute if it is an http(s) URL on one of ``own_hosts``, else None."""
+    if not href or not href.strip():
+        return None
+    absolute = urljoin(base_url, href.strip())
+    try:
+        host = url_host(absolute)
+    except ValueError:  # mailto:, javascript:, tel:, ...
+        return None
+    return absolute if host in own_hosts else None
+
+
+@functools.lru_cache(maxsize=256)
+def _css(selector: str) -> CSSSelector:
+    """A compiled CSS selector (HTML rules: case-insensitive tag names); compiled once per run."""
+    return CSSSelector(selector, translator="html")
+
+
+def _parse_html(body: bytes, charset: str | None) -> lxml.html.HtmlElement:
+    """Parse an HTML page, decoding it by the HTTP charset, else as UTF-8 if it is valid UTF-8,
+    else by the page's own <meta charset>. Raises ListingParseError("parse_error")."""
+    text = None
+    if charset:
+        try:
+            text = body.decode(charset, "replace")
+        except LookupError:
+            logger.debug("unknown charset %r", charset)
+    if text is None:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    # Handing lxml UTF-8 bytes with the encoding named (rather than a str) keeps a stray
+    # <?xml encoding=...?> or <meta charset> from overriding the decoding chosen above.
+    data, encoding = (text.encode("utf-8", "replace"), "utf-8") if text is not None else (body, None)
+    try:
+        return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding=encoding))
+    except (etree.ParserError, ValueError) as exc:  # "Document is empty", ...
+        raise ListingParseError("parse_error", f"not an HTML page: {exc}") from None
 
 
 def _local_name(element: etree._Element) -> str:

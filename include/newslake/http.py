@@ -8,7 +8,14 @@ Every byte newslake downloads (feeds, sitemaps, articles) goes through
 * bounded work per URL: connect/read timeouts, a wall-clock cap per request, a size cap
   on the *decompressed* body enforced while streaming, a redirect cap;
 * retries with exponential backoff and full jitter for transient failures (connection
-  errors, timeouts, 429 and 5xx gateway errors), honouring ``Retry-After``.
+  errors, timeouts, 429 and 5xx gateway errors), honouring ``Retry-After``;
+* robots.txt (RFC 9309, :mod:`newslake.robots`): fetched once per origin, its rules for our
+  product token obeyed and its ``Crawl-delay`` stretching that host's spacing;
+* address safety (:mod:`newslake.netguard`): before every request, redirect hops and
+  retries included, the host is resolved and refused if any address is internal (SSRF).
+
+Conditional GET is supported: pass ``If-None-Match``/``If-Modified-Since`` in ``headers``
+and a ``304`` comes back as a success with an empty body (:attr:`FetchResult.not_modified`).
 
 Network and HTTP problems never raise: each URL yields a :class:`FetchResult` whose
 ``error`` names the reason, so one bad URL cannot fail a whole daily batch. Programming
@@ -32,6 +39,9 @@ from typing import Self
 
 import httpx
 
+from newslake.netguard import BLOCKED_ADDRESS, AddressGuard, parse_networks
+from newslake.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsPolicy, user_agent_token
+
 __all__ = ["FetchResult", "HttpClient", "HttpSettings", "fetch_all"]
 
 logger = logging.getLogger(__name__)
@@ -42,6 +52,12 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # domain, bad certificate) and retrying would only multiply the time lost on them.
 RETRYABLE_ERRORS = frozenset({"timeout", "connect_error"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Asking for these makes a 304 an answer ("unchanged") rather than an error.
+CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
+# Caller headers that must not follow a redirect to another origin (as browsers and httpx do).
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+ROBOTS_DISALLOWED = "robots_disallowed"
+ROBOTS_UNREACHABLE = "robots_unreachable"
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,10 @@ class HttpSettings:
     backoff_max: float = 30.0  # also caps an honoured Retry-After
     per_host_interval: float = 1.0  # min seconds between request starts to one host
     concurrency: int = 8  # requests in flight across all hosts
+    respect_robots: bool = True  # obey robots.txt rules and Crawl-delay for our product token
+    # CIDR networks exempt from the address guard, e.g. ("127.0.0.0/8",) for a local test
+    # server. Empty by default: no internal address is reachable unless listed here.
+    allowed_networks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         positive = ("connect_timeout", "read_timeout", "total_timeout", "max_bytes", "max_attempts", "concurrency")
@@ -68,6 +88,9 @@ class HttpSettings:
         for name in ("max_redirects", "backoff_base", "backoff_max", "per_host_interval"):
             if getattr(self, name) < 0:
                 raise ValueError(f"HttpSettings.{name} must be >= 0, got {getattr(self, name)!r}")
+        parse_networks(self.allowed_networks)  # fail at configuration time, not on the first fetch
+        # A list would make the frozen settings unhashable; store what was validated.
+        object.__setattr__(self, "allowed_networks", tuple(self.allowed_networks))
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,15 @@ class FetchResult:
     ``error`` is one of: ``"http_<status>"``, ``"timeout"``, ``"connect_error"``,
     ``"dns"``, ``"tls"``, ``"too_large"``, ``"too_many_redirects"``, ``"bad_redirect"``,
     ``"not_allowed_content_type"``, ``"invalid_url"``, ``"decode_error"`` (a body whose
-    Content-Encoding does not decode).
+    Content-Encoding does not decode), ``"blocked_address"`` (the host resolves to an
+    internal address), ``"robots_disallowed"`` (robots.txt forbids the URL to us) or
+    ``"robots_unreachable"`` (the host's robots.txt failed with a 5xx or a network error,
+    so nothing on it may be crawled).
+
+    Refusals (``invalid_url``, ``blocked_address``, ``robots_*``) send nothing: on the
+    requested URL they have ``attempts == 0``; on a redirect hop, ``final_url`` is the
+    refused target and ``status`` is None. A ``304`` answering a conditional request is a
+    success with an empty body: ``ok`` and ``not_modified`` are both True.
     """
 
     url: str  # as requested
@@ -93,6 +124,11 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def not_modified(self) -> bool:
+        """True if the server answered a conditional request with 304: the caller's copy is current."""
+        return self.error is None and self.status == 304
 
     @property
     def content_type(self) -> str | None:
@@ -116,21 +152,39 @@ class FetchResult:
 class _HostSchedule:
     """Politeness state of one ``host:port``: starts are serialised by ``lock``."""
 
+    interval: float  # min seconds between request starts; robots.txt Crawl-delay may raise it
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0  # event-loop clock time before which no request may start
+    last_start: float | None = None  # event-loop clock time of the latest request start
+
+
+@dataclass(frozen=True)
+class _RequestSpec:
+    """How to fetch one URL: what separates a caller's fetch from a robots.txt fetch."""
+
+    allowed_types: frozenset[str] | None
+    headers: dict[str, str]  # extra request headers from the caller
+    body_limit: int
+    truncate_body: bool  # keep the first body_limit bytes instead of failing with too_large
+    check_robots: bool
+
+    @property
+    def conditional(self) -> bool:
+        return any(name.lower() in CONDITIONAL_HEADERS for name in self.headers)
 
 
 @dataclass
 class _Exchange:
-    """Outcome of one HTTP request (one attempt of one redirect hop)."""
+    """Outcome of one HTTP request (one attempt of one redirect hop), or of refusing to send it."""
 
-    started_at: datetime
-    started_monotonic: float
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started_monotonic: float = field(default_factory=time.monotonic)
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     error: str | None = None
     retry_after: float | None = None  # seconds, from the Retry-After header
+    attempted: bool = True  # False for a refusal by policy: nothing was tried on the network
 
     @property
     def retryable(self) -> bool:
@@ -146,8 +200,8 @@ class _TooLarge(Exception):
 class HttpClient:
     """Async HTTP client; use as ``async with HttpClient(settings) as client``.
 
-    One instance should serve a whole run: the per-host politeness schedule and the
-    connection pool are shared by every :meth:`fetch` on it.
+    One instance should serve a whole run: the per-host politeness schedule, the
+    robots.txt cache and the connection pool are shared by every :meth:`fetch` on it.
     """
 
     def __init__(self, settings: HttpSettings | None = None) -> None:
@@ -155,11 +209,14 @@ class HttpClient:
         self._client: httpx.AsyncClient | None = None
         self._in_flight: asyncio.Semaphore | None = None
         self._hosts: dict[str, _HostSchedule] = {}
+        self._guard = AddressGuard(self.settings.allowed_networks)
+        self._robots = RobotsCache(self._load_robots)
+        self._agent_token = user_agent_token(self.settings.user_agent)
 
     async def __aenter__(self) -> Self:
         settings = self.settings
         self._client = httpx.AsyncClient(
-            follow_redirects=False,  # redirects are followed by hand, see fetch()
+            follow_redirects=False,  # redirects are followed by hand, see _fetch()
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,
@@ -176,6 +233,7 @@ class HttpClient:
         )
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._hosts = {}
+        self._robots = RobotsCache(self._load_robots)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -186,30 +244,76 @@ class HttpClient:
             await self._client.aclose()
             self._client = None
 
-    async def fetch(self, url: str, *, accept: Iterable[str] | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, *, accept: Iterable[str] | None = None, headers: dict[str, str] | None = None
+    ) -> FetchResult:
         """Fetch ``url`` (GET), following redirects and retrying transient failures.
 
         ``accept`` lists the allowed mime types; a successful response of another type
         gives ``error="not_allowed_content_type"`` and no body. A response without a
         Content-Type is let through: there is nothing to judge, and the caller's parser
         will reject what it cannot read.
+
+        ``headers`` are sent with every request of this fetch, redirect hops included
+        (credential headers only while the origin stays the same). With ``If-None-Match``
+        or ``If-Modified-Since`` among them, a 304 is a success (``not_modified``);
+        without, a 304 makes no sense and stays ``error="http_304"``.
+
+        Before each request the host's addresses are checked (``blocked_address``), and
+        before the first request to each URL of the chain its origin's robots.txt
+        (``robots_disallowed``/``robots_unreachable``) unless ``respect_robots`` is off.
         """
-        if self._client is None:
-            raise RuntimeError("HttpClient is not open: use `async with HttpClient(...) as client`")
+        self._require_open()
         if isinstance(accept, str):  # a lone "text/html" would become a set of characters
             accept = (accept,)
-        allowed_types = frozenset(t.strip().lower() for t in accept) if accept is not None else None
+        spec = _RequestSpec(
+            allowed_types=frozenset(t.strip().lower() for t in accept) if accept is not None else None,
+            headers=dict(headers or {}),
+            body_limit=self.settings.max_bytes,
+            truncate_body=False,
+            check_robots=self.settings.respect_robots,
+        )
+        return await self._fetch(url, spec)
+
+    async def robots_sitemaps(self, url: str) -> list[str]:
+        """The ``Sitemap:`` URLs in the robots.txt of ``url``'s origin, in file order.
+
+        Uses the same once-per-origin cache as :meth:`fetch` (whether or not
+        ``respect_robots`` is on). An origin without a readable robots.txt, or a URL that
+        is not absolute http(s), gives ``[]``.
+        """
+        self._require_open()
+        try:
+            parsed = _parse_http_url(url)
+        except ValueError:
+            return []
+        return (await self._robots.policy_for(parsed)).sitemaps
+
+    def _require_open(self) -> None:
+        if self._client is None:
+            raise RuntimeError("HttpClient is not open: use `async with HttpClient(...) as client`")
+
+    async def _fetch(self, url: str, spec: _RequestSpec) -> FetchResult:
+        """Fetch ``url`` as ``spec`` says: the redirect, retry and refusal logic of :meth:`fetch`."""
         try:
             current = _parse_http_url(url)
         except ValueError:
             now = datetime.now(UTC)
             return FetchResult(url, url, None, {}, b"", "invalid_url", 0, now, 0)
 
-        attempts = 1
+        headers = spec.headers
+        # attempts = 1 + retries, as before; 0 only if the very first request was refused.
+        attempts = 0
         redirects = 0
         first_start: float | None = None
+        new_hop = True
         while True:
-            exchange = await self._exchange(current, allowed_types)
+            exchange = await self._refusal(current, check_robots=spec.check_robots and new_hop)
+            new_hop = False
+            if exchange is None:
+                exchange = await self._exchange(current, spec, headers)
+            if exchange.attempted and attempts == 0:
+                attempts = 1
             if first_start is None:
                 first_start = exchange.started_monotonic
 
@@ -234,7 +338,10 @@ class HttpClient:
                     # A loop is not detected as such: A -> B -> A can be legitimate
                     # (B sets a cookie); the hop cap ends real loops.
                     redirects += 1
+                    if _origin(target) != _origin(current):
+                        headers = {k: v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
                     current = target
+                    new_hop = True
                     continue
                 else:
                     exchange.error = "too_many_redirects"
@@ -251,28 +358,72 @@ class HttpClient:
                 elapsed_ms=round((time.monotonic() - first_start) * 1000),
             )
 
-    async def _exchange(self, url: httpx.URL, allowed_types: frozenset[str] | None) -> _Exchange:
+    async def _refusal(self, url: httpx.URL, *, check_robots: bool) -> _Exchange | None:
+        """An exchange saying why no request may be sent to ``url``, or None if one may.
+
+        The address comes first, so that a blocked host is not sent a robots.txt request
+        either (and is reported as blocked, not as having an unreachable robots.txt).
+        """
+        exchange = _Exchange()
+        reason = await self._guard.refusal(
+            url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[url.scheme], timeout=self.settings.connect_timeout
+        )
+        if reason is not None:
+            # A failed lookup is a failed try, as it was when httpx did the lookup itself
+            # (and a timed-out one is retried like any timeout); a blocked address is a refusal.
+            exchange.error = reason
+            exchange.attempted = reason != BLOCKED_ADDRESS
+            logger.debug("%s for %s", reason, url)
+            return exchange
+        if check_robots:
+            policy = await self._robots.policy_for(url)
+            if not policy.allows(str(url), self._agent_token):
+                exchange.error = ROBOTS_DISALLOWED if policy.reachable else ROBOTS_UNREACHABLE
+                exchange.attempted = False
+                logger.debug("%s for %s (robots.txt: %s)", exchange.error, url, policy.source)
+                return exchange
+        return None
+
+    async def _load_robots(self, url: str) -> RobotsPolicy:
+        """Fetch and interpret one robots.txt; applies its Crawl-delay to the host."""
+        spec = _RequestSpec(
+            allowed_types=None,  # robots.txt is often served as text/html; parse it anyway
+            headers={},
+            body_limit=ROBOTS_MAX_BYTES + 1,  # one byte more tells the parser the file was cut
+            truncate_body=True,
+            check_robots=False,
+        )
+        result = await self._fetch(url, spec)
+        policy = RobotsPolicy.from_fetch(result.status, result.error, result.body)
+        crawl_delay = policy.crawl_delay(self._agent_token)
+        if self.settings.respect_robots and crawl_delay is not None:
+            self._stretch_host_interval(_host_key(httpx.URL(url)), crawl_delay)
+        return policy
+
+    async def _exchange(self, url: httpx.URL, spec: _RequestSpec, headers: dict[str, str]) -> _Exchange:
         """Send one GET and read its body within the limits; never raises for I/O."""
         assert self._client is not None
         async with self._request_slot(_host_key(url)):
-            exchange = _Exchange(started_at=datetime.now(UTC), started_monotonic=time.monotonic())
+            exchange = _Exchange()
             try:
                 # read_timeout bounds each silence; this bounds a server trickling bytes.
                 async with asyncio.timeout(self.settings.total_timeout):
-                    async with self._client.stream("GET", url) as response:
+                    async with self._client.stream("GET", url, headers=headers) as response:
                         exchange.status = response.status_code
                         exchange.headers = {name.lower(): value for name, value in response.headers.items()}
                         if response.status_code in REDIRECT_STATUSES:
                             return exchange
+                        if response.status_code == 304 and spec.conditional:
+                            return exchange  # "your copy is current": a success without a body
                         if not 200 <= response.status_code < 300:
                             exchange.error = f"http_{response.status_code}"
                             exchange.retry_after = _parse_retry_after(exchange.headers.get("retry-after"))
                             return exchange
                         mime_type = _mime_type(exchange.headers.get("content-type"))
-                        if allowed_types is not None and mime_type is not None and mime_type not in allowed_types:
+                        if spec.allowed_types is not None and mime_type is not None and mime_type not in spec.allowed_types:
                             exchange.error = "not_allowed_content_type"
                             return exchange
-                        exchange.body = await self._read_body(response)
+                        exchange.body = await self._read_body(response, spec.body_limit, truncate=spec.truncate_body)
             except _TooLarge:
                 exchange.error = "too_large"
             except (TimeoutError, httpx.TimeoutException):
@@ -286,24 +437,27 @@ class HttpClient:
                 logger.debug("%s on %s: %r", exchange.error, url, exc)
             return exchange
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        """Read the decompressed body, stopping as soon as it exceeds ``max_bytes``.
+    async def _read_body(self, response: httpx.Response, limit: int, *, truncate: bool = False) -> bytes:
+        """Read the decompressed body, stopping as soon as it exceeds ``limit`` bytes.
 
-        httpx decompresses each network chunk in one go, so a hostile gzip stream can
-        briefly hold one chunk's expansion (bounded by deflate's ~1000:1 ratio on a
-        64 KiB read) before the cap is checked; after that nothing more is read.
+        Past the limit the body is cut to ``limit`` bytes if ``truncate``, else refused
+        (``_TooLarge``). httpx decompresses each network chunk in one go, so a hostile
+        gzip stream can briefly hold one chunk's expansion (bounded by deflate's ~1000:1
+        ratio on a 64 KiB read) before the cap is checked; after that nothing more is read.
         """
-        limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         # Without Content-Encoding the declared length is the body length: refuse early.
-        if "content-encoding" not in response.headers and declared.isdigit() and int(declared) > limit:
+        if not truncate and "content-encoding" not in response.headers and declared.isdigit() and int(declared) > limit:
             raise _TooLarge
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
+            if size + len(chunk) > limit:
+                if not truncate:
+                    raise _TooLarge
+                chunks.append(chunk[: limit - size])
+                break
             size += len(chunk)
-            if size > limit:
-                raise _TooLarge
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -316,22 +470,39 @@ class HttpClient:
         host's next start time is set only once the request is really about to start.
         """
         assert self._in_flight is not None
-        schedule = self._hosts.setdefault(host_key, _HostSchedule())
+        schedule = self._host_schedule(host_key)
         loop = asyncio.get_running_loop()
         async with schedule.lock:
-            # A loop, because a Retry-After may push next_start while we sleep.
+            # A loop, because a Retry-After or a Crawl-delay may push next_start while we sleep.
             while (wait := schedule.next_start - loop.time()) > 0:
                 await asyncio.sleep(wait)
             await self._in_flight.acquire()
-            schedule.next_start = loop.time() + self.settings.per_host_interval
+            schedule.last_start = loop.time()
+            schedule.next_start = schedule.last_start + schedule.interval
         try:
             yield
         finally:
             self._in_flight.release()
 
+    def _host_schedule(self, host_key: str) -> _HostSchedule:
+        if (schedule := self._hosts.get(host_key)) is None:
+            schedule = self._hosts[host_key] = _HostSchedule(interval=self.settings.per_host_interval)
+        return schedule
+
     def _defer_host(self, host_key: str, delay: float) -> None:
-        schedule = self._hosts.setdefault(host_key, _HostSchedule())
+        schedule = self._host_schedule(host_key)
         schedule.next_start = max(schedule.next_start, asyncio.get_running_loop().time() + delay)
+
+    def _stretch_host_interval(self, host_key: str, crawl_delay: float) -> None:
+        """Space this host's request starts by at least ``crawl_delay`` from now on."""
+        schedule = self._host_schedule(host_key)
+        if crawl_delay <= schedule.interval:
+            return
+        schedule.interval = crawl_delay
+        # The robots.txt request itself was the latest start: the next one waits the
+        # longer interval counted from it.
+        if schedule.last_start is not None:
+            schedule.next_start = max(schedule.next_start, schedule.last_start + crawl_delay)
 
     def _retry_delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before the next attempt after ``attempt`` failed."""
@@ -379,6 +550,10 @@ def _redirect_target(current: httpx.URL, location: str | None) -> httpx.URL | No
         return _parse_http_url(current.join(location.strip()))
     except (ValueError, httpx.InvalidURL):
         return None
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS[url.scheme]
 
 
 def _host_key(url: httpx.URL) -> str:

@@ -15,6 +15,9 @@ made to the very address that was checked, and httpx has no public hook for it: 
 httpcore ``network_backend`` that could do it is only reachable through the transport's
 private ``_pool``. Until then, deployments that need a hard guarantee should also filter at
 the network level (egress firewall / proxy).
+
+With an HTTP proxy configured (httpx honours ``HTTPS_PROXY``), the guard still judges the
+target host by local DNS; the proxy itself is not checked, being the operator's choice.
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ from newslake.storage import Storage
 log = logging.getLogger(__name__)
 
 ARTICLE_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+# How far back a URL counts as already landed (an article re-listed days later is not new).
+DEDUP_LOOKBACK_DAYS = 7
+# Fetch errors that are our choice (politeness, content type) rather than a failure.
+SKIP_FETCH_REASONS = frozenset({"robots_disallowed", "not_allowed_content_type"})
 
 
 class PartitionRejected(RuntimeError):
@@ -57,6 +61,7 @@ class PartitionContext:
             max_bytes=self.settings.max_page_bytes,
             per_host_interval=1.0 / self.source.requests_per_second,
             concurrency=self.settings.fetch_concurrency,
+            allowed_networks=self.settings.allowed_network_list,
         )
 
 
@@ -93,6 +98,11 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         for status, items in (("in_window", found.in_window), ("out_of_window", found.out_of_window))
         for item in items
     ]
+    landed_before = _urls_landed_on_earlier_days(ctx)
+    for row in candidates:
+        if row["status"] == "in_window" and row["url"] in landed_before:
+            row["status"] = "already_landed"
+            row["landed_on"] = landed_before[row["url"]].isoformat()
     listings = [
         {
             "url": listing.url,
@@ -113,6 +123,7 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         "in_window": len(found.in_window),
         "out_of_window": len(found.out_of_window),
         "repeated_listings": len(found.duplicates),
+        "already_landed": sum(1 for row in candidates if row["status"] == "already_landed"),
         "listings_failed": sum(1 for listing in listings if listing["error"]),
     }
     log.info("discovered %s", summary)
@@ -120,6 +131,22 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         # Nothing could be listed at all: a broken source, not an empty day.
         raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{item['url']} ({item['error']})" for item in listings))
     return summary
+
+
+def _urls_landed_on_earlier_days(ctx: PartitionContext) -> dict[str, dt.date]:
+    """Canonical URLs this source already landed in the DEDUP_LOOKBACK_DAYS days before D.
+
+    Only earlier days count, so the partition that owns an article does not depend on the
+    order in which days are run: an article re-listed (updated) the next day stays where it
+    first landed."""
+    seen: dict[str, dt.date] = {}
+    for back in range(DEDUP_LOOKBACK_DAYS, 0, -1):
+        day = ctx.day - dt.timedelta(days=back)
+        key = lake.articles_key(day, ctx.source.id)
+        if ctx.storage.exists(key):
+            for url in lake.read_parquet(ctx.storage, key).column("url").to_pylist():
+                seen.setdefault(url, day)
+    return seen
 
 
 def _discovered_row(item, status: str, times_listed: int) -> dict[str, Any]:
@@ -217,9 +244,12 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
 
     articles: list[dict[str, Any]] = []
     outcomes: list[dict[str, Any]] = []
+    landed_urls: set[str] = set()
+    landed_hashes: set[str] = set()
     for listing in discovered["listings"]:
         outcomes.append(_listing_outcome(listing))
-    for candidate in discovered["candidates"]:
+    # In URL order, so which of two duplicates lands does not depend on listing order.
+    for candidate in sorted(discovered["candidates"], key=lambda row: row["url"]):
         listed_at = _parse_iso(candidate["listed_at"])
         outcome = {
             "url": candidate["url"], "kind": "article", "listed_url": candidate["listed_url"],
@@ -236,7 +266,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
             elapsed_ms=attempt["elapsed_ms"], bytes=attempt["bytes"],
         )
         if attempt["error"]:
-            outcome.update(outcome="failed", reason=attempt["error"])
+            outcome.update(outcome="skipped" if attempt["error"] in SKIP_FETCH_REASONS else "failed", reason=attempt["error"])
             continue
 
         record = rawzone.read_record(raw_bytes[attempt["raw_offset"] : attempt["raw_offset"] + attempt["raw_length"]])
@@ -254,6 +284,20 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
             # Found without a date in the listing, and the page places it on another day.
             outcome.update(outcome="skipped", reason="out_of_window")
             continue
+
+        # The same article under two URLs: same rel=canonical, or the very same text.
+        page_canonical = _canonical_or_none(extraction.canonical_url)
+        content_sha256 = hashlib.sha256(extraction.text.encode()).hexdigest()
+        if page_canonical and page_canonical != candidate["url"] and page_canonical in landed_urls:
+            outcome.update(outcome="skipped", reason="duplicate_canonical")
+            continue
+        if content_sha256 in landed_hashes:
+            outcome.update(outcome="skipped", reason="duplicate_content")
+            continue
+        # Only article URLs we landed count: some sites give every page the home page as its
+        # rel=canonical, and that must not make all but the first article a "duplicate".
+        landed_urls.add(candidate["url"])
+        landed_hashes.add(content_sha256)
 
         identifier = article_id(candidate["url"])
         outcome.update(outcome="landed", reason=None, article_id=identifier)
@@ -280,7 +324,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
                 "discovered_via": candidate["via"],
                 "fetched_at": record.fetched_at,
                 "http_status": record.status,
-                "content_sha256": hashlib.sha256(extraction.text.encode()).hexdigest(),
+                "content_sha256": content_sha256,
                 "raw_path": raw_key,
                 "raw_offset": attempt["raw_offset"],
                 "raw_length": attempt["raw_length"],
@@ -306,6 +350,15 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
     summary = {"articles": ctx.storage.url(ctx.staged("articles.parquet")), "rows": len(articles), "outcomes": counts}
     log.info("extracted %s", summary)
     return summary
+
+
+def _canonical_or_none(url: str | None) -> str | None:
+    from newslake.urls import canonicalize_url
+
+    try:
+        return canonicalize_url(url) if url else None
+    except ValueError:
+        return None
 
 
 def _page_input(record) -> str | bytes:

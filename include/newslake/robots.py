@@ -94,11 +94,14 @@ class RobotsPolicy:
 
 
 def _parse(body: bytes) -> Protego:
-    """Parse a robots.txt body; RFC 9309 files are UTF-8, a leading BOM is dropped."""
-    if len(body) >= ROBOTS_MAX_BYTES:
-        # The body was cut at the cap: drop the partial last line so that a cut rule
-        # ("Disallow: /private" -> "Disallow: /pri") does not take effect.
-        body = body.rpartition(b"\n")[0]
+    """Parse a robots.txt body; RFC 9309 files are UTF-8, a leading BOM is dropped.
+
+    A body longer than :data:`ROBOTS_MAX_BYTES` (the fetcher reads one byte more than the
+    cap to signal it) is cut at the cap, and the line the cut went through is dropped so
+    that a truncated rule ("Disallow: /private" -> "Disallow: /pri") does not take effect.
+    """
+    if len(body) > ROBOTS_MAX_BYTES:
+        body = body[:ROBOTS_MAX_BYTES].rpartition(b"\n")[0]
     return Protego.parse(body.decode("utf-8-sig", errors="replace"))
 
 

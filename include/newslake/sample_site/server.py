@@ -3,10 +3,15 @@
 ``serve_sample_site()`` runs a ``ThreadingHTTPServer`` in a daemon thread for the length of
 a ``with`` block; port 0 picks a free port, so parallel test runs do not collide. It only
 ever binds to 127.0.0.1: the site is a test fixture, not something to expose.
+
+Successful responses carry an ``ETag`` (a hash of the body, so it changes exactly when the
+page does) and a matching ``If-None-Match`` gets ``304 Not Modified``, as on real news
+sites: discovery revalidates feeds and sitemaps instead of downloading them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,11 +47,21 @@ class _SampleSiteHandler(BaseHTTPRequestHandler):
 
     def _respond(self, include_body: bool) -> None:
         response = render(self.path, self.base_url)
-        # Not send_response(): it adds a Date header, and responses must not depend on the clock.
+        etag = entity_tag(response.body) if response.status == 200 else None
+        # Below, send_response_only() and not send_response(): the latter adds a Date header,
+        # and responses must not depend on the clock.
+        if etag is not None and _matches(self.headers.get("If-None-Match"), etag):
+            self.send_response_only(304)
+            self.send_header("Server", self.version_string())
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response_only(response.status)
         self.send_header("Server", self.version_string())
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
+        if etag is not None:
+            self.send_header("ETag", etag)
         self.end_headers()
         if include_body:
             self.wfile.write(response.body)
@@ -56,6 +71,19 @@ class _SampleSiteHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # one stderr line per request would drown test and Airflow logs
+
+
+def entity_tag(body: bytes) -> str:
+    """The strong ETag of a response body: deterministic, like everything the site serves."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 13.1.2: ``*`` or any listed tag, compared weakly (a ``W/`` prefix is ignored)."""
+    if not if_none_match:
+        return False
+    tags = [tag.strip() for tag in if_none_match.split(",")]
+    return "*" in tags or etag in (tag.removeprefix("W/") for tag in tags)
 
 
 @contextmanager
