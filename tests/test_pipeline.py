@@ -1,0 +1,81 @@
+"""The pipeline steps without Airflow: accounting of every URL, de-duplication, address safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from newsserver import TinyNewsSite
+
+from newslake import lake, pipeline
+from newslake.config import Settings, Source
+from newslake.storage import Storage
+
+
+@pytest.fixture
+def site():
+    tiny = TinyNewsSite()
+    yield tiny
+    tiny.close()
+
+
+def context(site, tmp_path, day, **settings) -> pipeline.PartitionContext:
+    source = Source(id="tiny-daily", name="Tiny Daily", languages=("en",), timezone="Africa/Casablanca",
+                    feeds=(f"{site.base_url}/feed.xml",), requests_per_second=50)
+    options = {"allowed_networks": "127.0.0.0/8", **settings}
+    return pipeline.PartitionContext(source, day, Storage(str(tmp_path / "lake")), Settings(**options))
+
+
+def run_day(ctx) -> dict:
+    for step in (pipeline.discover, pipeline.fetch, pipeline.extract, pipeline.validate):
+        step(ctx)
+    return pipeline.publish(ctx)
+
+
+def outcomes(ctx) -> dict[str, tuple[str, str | None]]:
+    rows = lake.read_parquet(ctx.storage, lake.fetch_log_key(ctx.day, ctx.source.id)).to_pylist()
+    return {row["url"].removeprefix(ctx.source.feeds[0].rsplit("/", 1)[0]): (row["outcome"], row["reason"]) for row in rows if row["kind"] == "article"}
+
+
+def test_loopback_is_refused_unless_allowed(site, tmp_path):
+    site.rss("/feed.xml", [])
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24), allowed_networks="")
+    with pytest.raises(RuntimeError, match="blocked_address"):
+        pipeline.discover(ctx)
+    assert site.hits == []  # refused before any request was sent
+
+
+def test_every_listed_url_gets_one_outcome_and_earlier_days_are_not_landed_twice(site, tmp_path):
+    site.article("/a.html", "Council meets", "2026-11-23T10:00:00+01:00")
+    site.article("/b.html", "Port opens", "2026-11-24T09:00:00+01:00", topic="the new port")
+    site.article("/b-copy.html", "Port opens", "2026-11-24T09:00:00+01:00", topic="the new port")
+    site.rss("/feed.xml", [
+        ("/a.html", "Mon, 23 Nov 2026 10:00:00 +0100"),
+        ("/b.html", "Tue, 24 Nov 2026 09:00:00 +0100"),
+        ("/b.html?utm_source=rss", "Tue, 24 Nov 2026 09:00:00 +0100"),   # same URL with tracking
+        ("/b-copy.html", "Tue, 24 Nov 2026 09:00:00 +0100"),             # same text, other URL
+        ("/gone.html", "Tue, 24 Nov 2026 11:00:00 +0100"),               # 404
+    ])
+    first = context(site, tmp_path, dt.date(2026, 11, 23))
+    assert run_day(first)["rows"] == 1
+
+    # The next day the feed re-lists the first article, dated again (an update).
+    site.rss("/feed.xml", [
+        ("/a.html", "Tue, 24 Nov 2026 08:00:00 +0100"),
+        ("/b.html", "Tue, 24 Nov 2026 09:00:00 +0100"),
+        ("/b.html?utm_source=rss", "Tue, 24 Nov 2026 09:00:00 +0100"),
+        ("/b-copy.html", "Tue, 24 Nov 2026 09:00:00 +0100"),
+        ("/gone.html", "Tue, 24 Nov 2026 11:00:00 +0100"),
+    ])
+    second = context(site, tmp_path, dt.date(2026, 11, 24))
+    assert run_day(second)["rows"] == 1
+    assert outcomes(second) == {
+        "/a.html": ("skipped", "already_landed"),
+        # Of two URLs with the same text, the first in URL order lands (stable across runs).
+        "/b-copy.html": ("landed", None),
+        "/b.html": ("skipped", "duplicate_content"),
+        "/gone.html": ("failed", "http_404"),
+    }
+    table = lake.read_parquet(second.storage, lake.articles_key(second.day, "tiny-daily")).to_pylist()
+    assert [row["url"] for row in table] == [f"{site.base_url}/b-copy.html"]
+    assert site.hits.count("/a.html") == 1  # not fetched again the second day
