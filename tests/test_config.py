@@ -47,8 +47,10 @@ def test_environment_references_are_expanded(tmp_path, monkeypatch):
         (("id: good-source", "id: Bad Source!"), ["entry 2", "'id'"]),
         (("    name: Good Source\n", ""), ["entry 2", "'name'", "required"]),
         (("feeds: [https://example.org/feed.xml]", "feeds: [ftp://example.org/feed.xml]"), ["entry 2", "'feeds", "ftp://"]),
-        (("feeds: [https://example.org/feed.xml]", "feeds: []"), ["entry 2", "'feeds'/'sitemaps'"]),
+        (("feeds: [https://example.org/feed.xml]", "feeds: []"), ["entry 2", "'feeds'/'sitemaps'/'archives'"]),
         (("timezone: Africa/Casablanca", "timezone: UTC\n    colour: blue"), ["entry 2", "'colour'", "not permitted"]),
+        (("timezone: Africa/Casablanca", "timezone: UTC\n    archives: [{url_template: 'https://x.ma/archives/{year}/'}]"),
+         ["entry 2", "'archives.0.url_template'", "{year}"]),
     ],
 )
 def test_invalid_entry_names_file_entry_and_field(tmp_path, change, expected):
@@ -94,4 +96,4 @@ def test_settings_lookup_then_environment_then_default(monkeypatch):
 @pytest.mark.parametrize("path", sorted((DEFAULT_SOURCES_FILE.parent).glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_sources_file_is_valid(path):
     sources = load_sources(path)
-    assert sources and all(s.feeds or s.sitemaps for s in sources)
+    assert sources and all(s.feeds or s.sitemaps or s.archives for s in sources)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from newsserver import TinyNewsSite
 
 from newslake import lake, pipeline
 from newslake.config import Settings, Source
 from newslake.storage import Storage
+from newsserver import TinyNewsSite
 
 
 @pytest.fixture

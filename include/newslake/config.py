@@ -38,6 +38,35 @@ class SourcesConfigError(ValueError):
     """The sources file is unreadable or invalid; the message names the file, entry and field."""
 
 
+ARCHIVE_PLACEHOLDERS = {"yyyy", "mm", "dd", "date"}
+
+
+class ArchiveConfig(BaseModel):
+    """A date archive of a source (one listing page per day), for days the feed forgot."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url_template: str = Field(description="e.g. https://site/archives/{yyyy}/{mm}/{dd}/ ({date} = ISO day)")
+    link_selector: str = Field(default="a[href]", min_length=1, description="CSS selector of the article links")
+    next_selector: str | None = Field(default=None, description="CSS selector of the next page link")
+    max_pages: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("url_template")
+    @classmethod
+    def _template_is_a_dated_http_url(cls, value: str) -> str:
+        import string
+
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"{value!r}: {exc}") from None
+        if not names or not names <= ARCHIVE_PLACEHOLDERS:
+            raise ValueError(f"{value!r} must use {{yyyy}}, {{mm}}, {{dd}} or {{date}} and nothing else (found {sorted(names)})")
+        return value
+
+
 class Source(BaseModel):
     """One news source: an outlet or an aggregator, crawled through its feeds and sitemaps."""
 
@@ -49,6 +78,9 @@ class Source(BaseModel):
     timezone: str = "UTC"
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
+    archives: tuple[ArchiveConfig, ...] = ()
+    # Also crawl the sitemaps the hosts' robots.txt announce.
+    robots_sitemaps: bool = False
     aggregator: bool = False
     requests_per_second: float = Field(default=1.0, gt=0, le=100)
     start_date: dt.date = dt.date(2026, 1, 1)
@@ -132,8 +164,8 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
             source = Source.model_validate(entry)
         except ValidationError as exc:
             raise SourcesConfigError(f"sources file {path}: {label}: {_describe(exc)}") from None
-        if not (source.feeds or source.sitemaps):
-            raise SourcesConfigError(f"sources file {path}: {label}: field 'feeds'/'sitemaps': give at least one feed or sitemap URL")
+        if not (source.feeds or source.sitemaps or source.archives):
+            raise SourcesConfigError(f"sources file {path}: {label}: field 'feeds'/'sitemaps'/'archives': give at least one of them")
         if source.id in seen_ids:
             raise SourcesConfigError(f"sources file {path}: {label}: field 'id': duplicate id {source.id!r}")
         seen_ids.add(source.id)

@@ -149,7 +149,11 @@ def run_source_dags(
         for day in days:
             started = time.perf_counter()
             run = dag.test(logical_date=logical_date_for(source, day))
-            result = DagRunResult(source.dag_id, day, str(getattr(run.state, "value", run.state)))
+            state = str(getattr(run.state, "value", run.state))
+            if state == "success" and not run.get_task_instances():
+                # A day before the DAG's start_date "succeeds" without running anything.
+                state = "no_tasks_ran"
+            result = DagRunResult(source.dag_id, day, state)
             results.append(result)
             if on_run:
                 on_run(result, time.perf_counter() - started)

@@ -74,8 +74,10 @@ def article_id(canonical_url: str) -> str:
 
 def discover(ctx: PartitionContext) -> dict[str, Any]:
     """List the URLs the source's feeds and sitemaps date on ``ctx.day`` (source timezone)."""
-    from newslake.discover import discover_urls
+    from newslake.discover import ArchiveSpec, discover_urls
     from newslake.http import HttpClient
+
+    archives = [ArchiveSpec(**archive.model_dump()) for archive in ctx.source.archives]
 
     async def run():
         async with HttpClient(ctx.http_settings()) as client:
@@ -85,6 +87,9 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
                 day=ctx.day,
                 timezone=ctx.source.timezone,
                 client=client,
+                archives=archives,
+                robots_sitemaps=ctx.source.robots_sitemaps,
+                listing_cache=LakeListingCache(ctx.storage, ctx.source.id),
             )
 
     found = asyncio.run(run())
@@ -113,6 +118,7 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
             "attempts": listing.attempts,
             "elapsed_ms": listing.elapsed_ms,
             "fetched_at": _iso(listing.fetched_at),
+            "not_modified": listing.not_modified,
         }
         for listing in found.listings
     ]
@@ -131,6 +137,40 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         # Nothing could be listed at all: a broken source, not an empty day.
         raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{item['url']} ({item['error']})" for item in listings))
     return summary
+
+
+class LakeListingCache:
+    """Feed and sitemap bodies with their ETag/Last-Modified, kept in the lake for conditional
+    GETs (``state/listings/source=S/<sha256 of URL>.json``). One object per listing, written
+    atomically, so concurrent runs of a source (a backfill) never see a body with another
+    body's validators. It is a cache: losing it costs one full fetch."""
+
+    def __init__(self, storage: Storage, source_id: str):
+        self.storage = storage
+        self.prefix = f"state/listings/source={source_id}"
+
+    def _key(self, url: str) -> str:
+        return f"{self.prefix}/{hashlib.sha256(url.encode()).hexdigest()[:32]}.json"
+
+    def get(self, url: str):
+        import base64
+
+        from newslake.discover import CachedListing
+
+        key = self._key(url)
+        if not self.storage.exists(key):
+            return None
+        entry = lake.read_json(self.storage, key)
+        return CachedListing(etag=entry["etag"], last_modified=entry["last_modified"], body=base64.b64decode(entry["body"]))
+
+    def put(self, url: str, listing) -> None:
+        import base64
+
+        lake.write_json(
+            self.storage,
+            self._key(url),
+            {"url": url, "etag": listing.etag, "last_modified": listing.last_modified, "body": base64.b64encode(listing.body).decode()},
+        )
 
 
 def _urls_landed_on_earlier_days(ctx: PartitionContext) -> dict[str, dt.date]:
@@ -155,6 +195,7 @@ def _discovered_row(item, status: str, times_listed: int) -> dict[str, Any]:
         "url": item.url,
         "listed_url": item.listed_url,
         "listed_at": _iso(item.listed_at),
+        "listed_day": item.listed_day.isoformat() if item.listed_day else None,
         "via": item.via,
         "listing_url": item.listing_url,
         "title": item.title,
