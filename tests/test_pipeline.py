@@ -79,3 +79,34 @@ def test_every_listed_url_gets_one_outcome_and_earlier_days_are_not_landed_twice
     table = lake.read_parquet(second.storage, lake.articles_key(second.day, "tiny-daily")).to_pylist()
     assert [row["url"] for row in table] == [f"{site.base_url}/b-copy.html"]
     assert site.hits.count("/a.html") == 1  # not fetched again the second day
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected_text"),
+    [
+        ("Été à Fès".encode("utf-8"), "text/html; charset=utf-8", "Été à Fès"),
+        ("Été à Fès".encode("cp1252"), "text/html; charset=windows-1252", "Été à Fès"),
+        # A BOM beats a header that says otherwise.
+        (b"\xef\xbb\xbf" + "Été à Fès".encode("utf-8"), "text/html; charset=iso-8859-1", None),
+        # No charset in the header, or one that cannot decode the bytes: bytes go to the parser.
+        ("Été à Fès".encode("utf-8"), "text/html", None),
+        ("Été à Fès".encode("utf-8"), "text/html; charset=us-ascii", None),
+        ("Été à Fès".encode("utf-8"), "text/html; charset=no-such-charset", None),
+    ],
+)
+def test_page_input_follows_the_encoding_order(body, content_type, expected_text):
+    result = pipeline.page_input(body, content_type)
+    if expected_text is None:
+        assert result == body
+    else:
+        assert result == expected_text
+
+
+def test_mislabelled_pages_come_out_without_mojibake():
+    from newslake.extract import extract_article
+
+    paragraphs = "".join(f"<p>Le conseil régional de Fès-Meknès a voté le budget {i} des écoles, des routes et de l'eau potable pour l'année prochaine.</p>" for i in range(5))
+    html = f'<html><head><meta charset="gb2312"><title>Été à Fès</title></head><body><article><h1>Été à Fès</h1>{paragraphs}</article></body></html>'
+    # Declared gb2312 in the page, really UTF-8, served without a header charset (like `qq`).
+    result = extract_article(pipeline.page_input(html.encode("utf-8"), "text/html"))
+    assert "régional" in result.text and "Ã" not in result.text

@@ -216,6 +216,10 @@ class Settings:
     # Comma-separated CIDRs the crawler may reach although they are private/loopback (SSRF
     # guard). Empty in production; the sample site and the tests allow 127.0.0.0/8.
     allowed_networks: str = ""
+    # Where task processes share each host's request schedule (newslake.politeness), so that a
+    # backfill's parallel days still send one host at most `requests_per_second` in total.
+    # Empty: a folder in the system temp dir, shared by every task on this machine.
+    politeness_dir: str = ""
 
     @classmethod
     def load(cls, lookup: Callable[[str], str | None] | None = None) -> Settings:

@@ -40,6 +40,7 @@ from typing import Self
 import httpx
 
 from newslake.netguard import BLOCKED_ADDRESS, AddressGuard, parse_networks
+from newslake.politeness import SharedHostClock
 from newslake.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsPolicy, user_agent_token
 
 __all__ = ["FetchResult", "HttpClient", "HttpSettings", "fetch_all"]
@@ -79,6 +80,10 @@ class HttpSettings:
     # CIDR networks exempt from the address guard, e.g. ("127.0.0.0/8",) for a local test
     # server. Empty by default: no internal address is reachable unless listed here.
     allowed_networks: tuple[str, ...] = ()
+    # A folder shared by every process that crawls (see newslake.politeness): request starts to
+    # a host are then spaced across processes too, not only within this client. None: this
+    # client only.
+    politeness_dir: str | None = None
 
     def __post_init__(self) -> None:
         positive = ("connect_timeout", "read_timeout", "total_timeout", "max_bytes", "max_attempts", "concurrency")
@@ -210,6 +215,7 @@ class HttpClient:
         self._in_flight: asyncio.Semaphore | None = None
         self._hosts: dict[str, _HostSchedule] = {}
         self._guard = AddressGuard(self.settings.allowed_networks)
+        self._shared_clock = SharedHostClock(self.settings.politeness_dir) if self.settings.politeness_dir else None
         self._robots = RobotsCache(self._load_robots)
         self._agent_token = user_agent_token(self.settings.user_agent)
 
@@ -476,6 +482,11 @@ class HttpClient:
             # A loop, because a Retry-After or a Crawl-delay may push next_start while we sleep.
             while (wait := schedule.next_start - loop.time()) > 0:
                 await asyncio.sleep(wait)
+            if self._shared_clock is not None:
+                # Other processes crawl this host too: take our turn in the shared schedule.
+                start_at = await asyncio.to_thread(self._shared_clock.reserve, host_key, schedule.interval)
+                if (wait := start_at - time.time()) > 0:
+                    await asyncio.sleep(wait)
             await self._in_flight.acquire()
             schedule.last_start = loop.time()
             schedule.next_start = schedule.last_start + schedule.interval
@@ -492,6 +503,8 @@ class HttpClient:
     def _defer_host(self, host_key: str, delay: float) -> None:
         schedule = self._host_schedule(host_key)
         schedule.next_start = max(schedule.next_start, asyncio.get_running_loop().time() + delay)
+        if self._shared_clock is not None:
+            self._shared_clock.defer(host_key, time.time() + delay)
 
     def _stretch_host_interval(self, host_key: str, crawl_delay: float) -> None:
         """Space this host's request starts by at least ``crawl_delay`` from now on."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import os
+import tempfile
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +64,7 @@ class PartitionContext:
             per_host_interval=1.0 / self.source.requests_per_second,
             concurrency=self.settings.fetch_concurrency,
             allowed_networks=self.settings.allowed_network_list,
+            politeness_dir=self.settings.politeness_dir or os.path.join(tempfile.gettempdir(), "newslake-politeness"),
         )
 
 
@@ -311,7 +314,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
             continue
 
         record = rawzone.read_record(raw_bytes[attempt["raw_offset"] : attempt["raw_offset"] + attempt["raw_length"]])
-        extraction = extract_article(_page_input(record), url=record.target_url, default_timezone=ctx.source.timezone)
+        extraction = extract_article(page_input(record.body, record.headers.get("content-type")), url=record.target_url, default_timezone=ctx.source.timezone)
         if not extraction.ok:
             kind = "skipped" if extraction.reason == "not_article" else "failed"
             outcome.update(outcome=kind, reason=f"extract_{extraction.reason}")
@@ -402,20 +405,25 @@ def _canonical_or_none(url: str | None) -> str | None:
         return None
 
 
-def _page_input(record) -> str | bytes:
-    """Decode with the HTTP charset when the server declared one; else let the parser sniff
-    the bytes (BOM, <meta charset>)."""
+BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def page_input(body: bytes, content_type: str | None) -> str | bytes:
+    """What to hand the extractor, following the encoding order: a BOM first, then the HTTP
+    header's charset, then (by passing bytes) the page's <meta charset>, then detection."""
     from email.message import Message
 
+    if body.startswith(BYTE_ORDER_MARKS):
+        return body
     header = Message()
-    header["content-type"] = record.headers.get("content-type", "")
+    header["content-type"] = content_type or ""
     charset = header.get_content_charset()
     if charset:
         try:
-            return record.body.decode(charset)
+            return body.decode(charset)
         except (LookupError, UnicodeDecodeError):
-            pass
-    return record.body
+            pass  # a wrong or unknown header charset: let the page and detection decide
+    return body
 
 
 def _publication_time(extraction, listed_at: dt.datetime | None, source: Source) -> tuple[dt.datetime | None, str | None]:

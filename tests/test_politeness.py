@@ -1,0 +1,88 @@
+"""Politeness holds across processes: parallel task processes crawling one host share its rate."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from newslake.politeness import SharedHostClock
+
+INTERVAL = 0.3
+
+
+@pytest.fixture
+def timed_server():
+    starts: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            starts.append(time.time())
+            body = b"<html><body><p>ok</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", starts
+    server.shutdown()
+    server.server_close()
+
+
+def crawl(base_url: str, worker: int, politeness_dir: str | None, results) -> None:
+    from newslake.http import HttpSettings, fetch_all
+
+    settings = HttpSettings(per_host_interval=INTERVAL, allowed_networks=("127.0.0.0/8",), respect_robots=False,
+                            politeness_dir=politeness_dir)
+    outcome = fetch_all([f"{base_url}/w{worker}/{i}" for i in range(3)], settings)
+    results.put(sum(1 for r in outcome if r.ok))
+
+
+def run_workers(base_url: str, politeness_dir: str | None) -> int:
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=crawl, args=(base_url, n, politeness_dir, results)) for n in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    return sum(results.get(timeout=5) for _ in workers)
+
+
+def test_three_processes_share_one_host_rate(timed_server, tmp_path):
+    base_url, starts = timed_server
+    assert run_workers(base_url, str(tmp_path / "politeness")) == 9
+    gaps = [later - earlier for earlier, later in zip(sorted(starts), sorted(starts)[1:], strict=False)]
+    assert len(starts) == 9
+    # Request starts are spaced whichever process sent them: 9 requests span 8 intervals. (A
+    # single gap can look shorter at the server by the time a fresh process takes to connect.)
+    assert sorted(starts)[-1] - sorted(starts)[0] >= 8 * INTERVAL * 0.95, gaps
+    assert min(gaps) >= INTERVAL * 0.6, gaps
+
+
+def test_without_a_shared_clock_processes_would_overlap(timed_server):
+    """The control: the same crawl without the shared folder bunches requests together,
+    which is what the shared clock prevents (so the test above can fail)."""
+    base_url, starts = timed_server
+    assert run_workers(base_url, None) == 9
+    gaps = [later - earlier for earlier, later in zip(sorted(starts), sorted(starts)[1:], strict=False)]
+    assert min(gaps) < INTERVAL * 0.5
+
+
+def test_reservations_queue_up_and_defer_pushes_the_next_slot(tmp_path):
+    clock = SharedHostClock(tmp_path)
+    first = clock.reserve("news.example:443", 1.0)
+    second = clock.reserve("news.example:443", 1.0)
+    assert second - first == pytest.approx(1.0, abs=0.01)
+    assert clock.reserve("other.example:443", 1.0) < second  # hosts are independent
+    clock.defer("news.example:443", time.time() + 30)
+    assert clock.reserve("news.example:443", 1.0) >= time.time() + 29
