@@ -110,3 +110,23 @@ def test_mislabelled_pages_come_out_without_mojibake():
     # Declared gb2312 in the page, really UTF-8, served without a header charset (like `qq`).
     result = extract_article(pipeline.page_input(html.encode("utf-8"), "text/html"))
     assert "régional" in result.text and "Ã" not in result.text
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("page", ["qq", "la-nacion"])
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "text/html"])
+def test_corpus_pages_with_misleading_encodings_decode_cleanly(page, content_type):
+    """`qq` declares gb2312 but is UTF-8; `la-nacion` starts with a BOM. Served with or without
+    a header charset, the extracted text matches the expected text's characters."""
+    from conftest import shared_corpus_or_skip
+
+    from newslake.extract import extract_article
+    from newslake.textmetrics import token_f1
+
+    folder = shared_corpus_or_skip() / "readability-pages" / page
+    body = (folder / "source.html").read_bytes()
+    result = extract_article(pipeline.page_input(body, content_type), url="http://fakehost/test/page.html")
+    expected = (folder / "expected.txt").read_text(encoding="utf-8")
+    assert result.ok
+    assert "Ã" not in result.text and "\ufffd" not in result.text
+    assert token_f1(result.text, expected, lang="zh" if page == "qq" else "es").f1 > 0.8

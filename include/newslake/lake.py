@@ -9,6 +9,7 @@ Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` t
     quarantine/dt=D/source=S/...              a partition that failed validation, with the verdict
     _staging/dt=D/source=S/...                work in progress of the current run (readers skip
                                               names starting with '_' or '.')
+    state/listings/source=S/...               feed/sitemap bodies + validators (conditional GET)
 
 A partition is one file with a fixed name, replaced in one atomic step, so a reader sees the
 previous version or the new one — never a mix, never a gap.

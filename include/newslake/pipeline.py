@@ -16,9 +16,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import logging
 import os
 import tempfile
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,9 +136,12 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         "listings_failed": sum(1 for listing in listings if listing["error"]),
     }
     log.info("discovered %s", summary)
-    if listings and all(listing["error"] for listing in listings):
+    # robots.txt is not a listing of articles: a missing one is normal, and it says nothing
+    # about whether the source's feeds and sitemaps work.
+    article_listings = [listing for listing in listings if listing["kind"] != "robots"]
+    if article_listings and all(listing["error"] for listing in article_listings):
         # Nothing could be listed at all: a broken source, not an empty day.
-        raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{item['url']} ({item['error']})" for item in listings))
+        raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{item['url']} ({item['error']})" for item in article_listings))
     return summary
 
 
