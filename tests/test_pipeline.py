@@ -119,7 +119,6 @@ def test_corpus_pages_with_misleading_encodings_decode_cleanly(page, content_typ
     """`qq` declares gb2312 but is UTF-8; `la-nacion` starts with a BOM. Served with or without
     a header charset, the extracted text matches the expected text's characters."""
     from conftest import shared_corpus_or_skip
-
     from newslake.extract import extract_article
     from newslake.textmetrics import token_f1
 
