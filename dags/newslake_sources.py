@@ -5,11 +5,11 @@ Generated from the sources file (`NEWSLAKE_SOURCES_FILE`, default `include/sourc
 one DAG per source, id `newslake_<source id>`.
 
 The run for logical date **D** (a day in the source's timezone) works on exactly one partition,
-`dt=D/source=<id>`, and nothing else:
+`dt=D/source=<id>` (plus the source's conditional-GET cache under `state/`, which no query reads):
 
 | task | reads | writes |
 | --- | --- | --- |
-| `discover` | the source's feeds and sitemaps | `_staging/…/discovered.json` |
+| `discover` | the source's feeds, sitemaps, date archives (robots.txt) | `_staging/…/discovered.json`, `state/listings/source=<id>/` |
 | `fetch` | article pages (HTTP) | `raw/…/responses.warc.gz`, `_staging/…/fetched.json` |
 | `extract` | the raw zone | `_staging/…/articles.parquet`, `_staging/…/fetch_log.parquet` |
 | `validate` | staged articles (Great Expectations) | `quarantine/…` when it fails (and the task fails) |
