@@ -129,3 +129,23 @@ def test_corpus_pages_with_misleading_encodings_decode_cleanly(page, content_typ
     assert result.ok
     assert "Ã" not in result.text and "\ufffd" not in result.text
     assert token_f1(result.text, expected, lang="zh" if page == "qq" else "es").f1 > 0.8
+
+
+def test_a_source_whose_listings_all_fail_fails_with_the_reasons_recorded(site, tmp_path):
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24))  # no /feed.xml on the site: 404
+    with pytest.raises(RuntimeError, match=r"every feed and sitemap failed: .*feed.xml \(http_404\)"):
+        pipeline.discover(ctx)
+    log = lake.read_parquet(ctx.storage, lake.fetch_log_key(ctx.day, ctx.source.id)).to_pylist()
+    assert [(row["kind"], row["outcome"], row["reason"]) for row in log if row["kind"] == "feed"] == [("feed", "failed", "http_404")]
+    assert not ctx.storage.exists(lake.articles_key(ctx.day, ctx.source.id))
+
+
+def test_report_shows_a_day_whose_listings_failed(site, tmp_path):
+    from newslake.queries import LakeReader
+    from newslake.report import lake_report
+
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24))
+    with pytest.raises(RuntimeError):
+        pipeline.discover(ctx)
+    report = lake_report(LakeReader(ctx.storage))
+    assert "tiny-daily" in report and "(not published)" in report and "feed.xml → http_404" in report

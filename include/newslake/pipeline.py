@@ -140,7 +140,12 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
     # about whether the source's feeds and sitemaps work.
     article_listings = [listing for listing in listings if listing["kind"] != "robots"]
     if article_listings and all(listing["error"] for listing in article_listings):
-        # Nothing could be listed at all: a broken source, not an empty day.
+        # Nothing could be listed at all: a broken source, not an empty day. The failures are
+        # still recorded in the partition's fetch log, so the report shows why the day is empty.
+        import pyarrow as pa
+
+        failures = pa.Table.from_pylist([_listing_outcome(item) for item in listings], schema=lake.fetch_log_schema())
+        ctx.storage.write_bytes(lake.fetch_log_key(ctx.day, ctx.source.id), lake.table_to_parquet_bytes(failures))
         raise RuntimeError(f"{ctx.name}: every feed and sitemap failed: " + ", ".join(f"{item['url']} ({item['error']})" for item in article_listings))
     return summary
 

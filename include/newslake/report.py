@@ -30,6 +30,7 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
     for row in log_rows:
         if row["kind"] != "article":
             if row["outcome"] == "failed":
+                outcomes[(row["source"], row["dt"])]  # a day whose listings failed still gets its line
                 failures.append(f"{row['source']} {row['dt']}: {row['kind']} {row['url']} → {row['reason']}")
             continue
         outcomes[(row["source"], row["dt"])][row["outcome"]] += 1
