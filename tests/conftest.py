@@ -38,6 +38,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture
+def start_local_server():
+    """Factory: ``start_local_server(routes_or_handler, host="127.0.0.1")`` starts a
+    localserver.LocalServer; every server started is closed when the test ends."""
+    from localserver import LocalServer
+
+    servers: list[LocalServer] = []
+
+    def start(routes_or_handler, host: str = "127.0.0.1") -> LocalServer:
+        server = LocalServer(routes_or_handler, host=host)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
 @pytest.fixture(scope="session")
 def sample_site():
     """The offline sample site on 127.0.0.1; the sample sources file points at it."""

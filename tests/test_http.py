@@ -12,15 +12,13 @@ import dataclasses
 import gzip
 import itertools
 import socket
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from localserver import Exchange, LocalServer, Request
 from newslake.http import (
     FetchResult,
     HttpClient,
@@ -49,160 +47,99 @@ FAST = HttpSettings(
 ETAG = '"v1"'
 
 
-class RecordingServer(ThreadingHTTPServer):
-    """A test server that remembers (path, arrival time, headers) of each request."""
+def misbehave(request: Request, http: Exchange) -> None:
+    """The test routes; many misbehave on purpose. ``hit`` numbers the requests for one path."""
+    path, query, hit = request.path, request.query, request.hit
 
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), MisbehavingHandler)
-        self.requests: list[tuple[str, float, dict[str, str]]] = []
-        self.lock = threading.Lock()
-        self.hits: dict[str, int] = {}
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def record(self, path: str, headers: dict[str, str]) -> int:
-        """Log a request; return how many times this path was requested (1 = first)."""
-        with self.lock:
-            self.requests.append((path, time.monotonic(), headers))
-            self.hits[path] = self.hits.get(path, 0) + 1
-            return self.hits[path]
-
-    def times(self, path: str | None = None) -> list[float]:
-        return [at for p, at, _ in self.requests if path is None or p == path]
-
-    def handle_error(self, request, client_address) -> None:
-        # The client hangs up on purpose (timeouts, size caps): not worth a traceback.
-        pass
-
-
-class MisbehavingHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like real servers
-    server: RecordingServer
-
-    def log_message(self, format, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        parts = urlsplit(self.path)
-        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
-        path = parts.path
-        hit = self.server.record(path, {k.lower(): v for k, v in self.headers.items()})
-
-        if path == "/ok":
-            self.reply(200, b"<html>hello</html>", "text/html; charset=utf-8")
-        elif path == "/not-found":
-            self.reply(404, b"nope")
-        elif path == "/flaky":  # 500 once, then fine
-            self.reply(500, b"oops") if hit == 1 else self.reply(200, b"recovered")
-        elif path == "/unavailable":  # 503 asking for a pause, then fine
-            if hit == 1:
-                self.reply(503, b"busy", headers={"Retry-After": query.get("after", "1")})
-            else:
-                self.reply(200, b"back")
-        elif path == "/rate-limited":
-            self.reply(429, b"slow down")
-        elif path == "/slow-headers":
-            time.sleep(float(query.get("delay", "1.0")))
-            self.reply(200, b"too late")
-        elif path == "/slow":  # a slow but well-behaved page
-            time.sleep(float(query.get("delay", "0.4")))
-            self.reply(200, b"slow page")
-        elif path == "/trickle":  # each byte within the read timeout, the whole far too slow
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", "50")
-            self.end_headers()
-            for _ in range(50):
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.1)
-        elif path.startswith("/redirect/"):  # /redirect/N -> /redirect/N-1 -> ... -> /redirect/0
-            hops_left = int(path.rsplit("/", 1)[1])
-            if hops_left == 0:
-                self.reply(200, b"arrived")
-            else:
-                self.reply(302, b"", headers={"Location": f"/redirect/{hops_left - 1}"})
-        elif path == "/loop-a":
-            self.reply(301, b"", headers={"Location": self.server.url("/loop-b")})
-        elif path == "/loop-b":
-            self.reply(301, b"", headers={"Location": "/loop-a"})
-        elif path == "/redirect-to-ftp":
-            self.reply(302, b"", headers={"Location": "ftp://127.0.0.1/file"})
-        elif path == "/redirect-without-location":
-            self.reply(302, b"")
-        elif path == "/bytes":  # n bytes, with Content-Length or chunked
-            self.send_bytes(b"a" * int(query["n"]), chunked=query.get("chunked") == "1")
-        elif path == "/gzip":  # n zero bytes, gzip-compressed on the wire
-            compressed = gzip.compress(b"\0" * int(query["n"]))
-            self.reply(200, compressed, "application/octet-stream", {"Content-Encoding": "gzip"})
-        elif path == "/typed":
-            self.reply(200, b"<x/>", query["type"])
-        elif path == "/echo-headers":
-            self.reply(200, b"ok")
-        elif path == "/etag":  # a resource at version "v1": 304 to a client holding it
-            if self.headers.get("If-None-Match") == ETAG:
-                self.reply(304, b"", headers={"ETag": ETAG})
-            else:
-                self.reply(200, b"<rss>v1</rss>", "application/rss+xml", {"ETag": ETAG})
-        elif path == "/always-304":  # a broken server: 304 to an unconditional request
-            self.reply(304, b"")
-        elif path == "/redirect-to":
-            self.reply(302, b"", headers={"Location": query["to"]})
+    if path == "/ok":
+        http.reply(200, b"<html>hello</html>", "text/html; charset=utf-8")
+    elif path == "/not-found":
+        http.reply(404, b"nope")
+    elif path == "/flaky":  # 500 once, then fine
+        http.reply(500, b"oops") if hit == 1 else http.reply(200, b"recovered")
+    elif path == "/unavailable":  # 503 asking for a pause, then fine
+        if hit == 1:
+            http.reply(503, b"busy", headers={"Retry-After": query.get("after", "1")})
         else:
-            self.reply(404, b"unknown test route")
+            http.reply(200, b"back")
+    elif path == "/rate-limited":
+        http.reply(429, b"slow down")
+    elif path == "/slow-headers":
+        time.sleep(float(query.get("delay", "1.0")))
+        http.reply(200, b"too late")
+    elif path == "/slow":  # a slow but well-behaved page
+        time.sleep(float(query.get("delay", "0.4")))
+        http.reply(200, b"slow page")
+    elif path == "/trickle":  # each byte within the read timeout, the whole far too slow
+        http.send_response(200)
+        http.send_header("Content-Type", "text/plain")
+        http.send_header("Content-Length", "50")
+        http.end_headers()
+        for _ in range(50):
+            http.wfile.write(b"x")
+            http.wfile.flush()
+            time.sleep(0.1)
+    elif path.startswith("/redirect/"):  # /redirect/N -> /redirect/N-1 -> ... -> /redirect/0
+        hops_left = int(path.rsplit("/", 1)[1])
+        if hops_left == 0:
+            http.reply(200, b"arrived")
+        else:
+            http.reply(302, b"", headers={"Location": f"/redirect/{hops_left - 1}"})
+    elif path == "/loop-a":
+        http.reply(301, b"", headers={"Location": http.local.url("/loop-b")})
+    elif path == "/loop-b":
+        http.reply(301, b"", headers={"Location": "/loop-a"})
+    elif path == "/redirect-to-ftp":
+        http.reply(302, b"", headers={"Location": "ftp://127.0.0.1/file"})
+    elif path == "/redirect-without-location":
+        http.reply(302, b"")
+    elif path == "/bytes":  # n bytes, with Content-Length or chunked
+        send_bytes(http, b"a" * int(query["n"]), chunked=query.get("chunked") == "1")
+    elif path == "/gzip":  # n zero bytes, gzip-compressed on the wire
+        compressed = gzip.compress(b"\0" * int(query["n"]))
+        http.reply(200, compressed, "application/octet-stream", {"Content-Encoding": "gzip"})
+    elif path == "/typed":
+        http.reply(200, b"<x/>", query["type"])
+    elif path == "/echo-headers":
+        http.reply(200, b"ok")
+    elif path == "/etag":  # a resource at version "v1": 304 to a client holding it
+        if http.headers.get("If-None-Match") == ETAG:
+            http.reply(304, b"", headers={"ETag": ETAG})
+        else:
+            http.reply(200, b"<rss>v1</rss>", "application/rss+xml", {"ETag": ETAG})
+    elif path == "/always-304":  # a broken server: 304 to an unconditional request
+        http.reply(304, b"")
+    elif path == "/redirect-to":
+        http.reply(302, b"", headers={"Location": query["to"]})
+    else:
+        http.reply(404, b"unknown test route")
 
-    def reply(self, status: int, body: bytes, content_type: str = "text/plain", headers=None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
 
-    def send_bytes(self, body: bytes, chunked: bool) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        if not chunked:
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        # No Content-Length: the only way to enforce the cap is while streaming.
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        for start in range(0, len(body), 16384):
-            chunk = body[start : start + 16384]
-            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-        self.wfile.write(b"0\r\n\r\n")
+def send_bytes(http: Exchange, body: bytes, chunked: bool) -> None:
+    http.send_response(200)
+    http.send_header("Content-Type", "application/octet-stream")
+    if not chunked:
+        http.send_header("Content-Length", str(len(body)))
+        http.end_headers()
+        http.wfile.write(body)
+        return
+    # No Content-Length: the only way to enforce the cap is while streaming.
+    http.send_header("Transfer-Encoding", "chunked")
+    http.end_headers()
+    for start in range(0, len(body), 16384):
+        chunk = body[start : start + 16384]
+        http.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+    http.wfile.write(b"0\r\n\r\n")
 
 
 @pytest.fixture
-def start_server():
+def start_server(start_local_server):
     """Factory: start as many servers as a test needs; all are shut down afterwards."""
-    servers: list[RecordingServer] = []
-
-    def start() -> RecordingServer:
-        server = RecordingServer()
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return lambda: start_local_server(misbehave)
 
 
 @pytest.fixture
-def server(start_server) -> RecordingServer:
+def server(start_server) -> LocalServer:
     return start_server()
 
 
@@ -243,7 +180,8 @@ def test_ok_response(server):
 
 def test_sends_user_agent_and_accept_encoding(server):
     fetch_one(server.url("/echo-headers"), settings(user_agent="newslake-test/9"))
-    [(_, _, headers)] = server.requests
+    [request] = server.requests
+    headers = request.headers
     assert headers["user-agent"] == "newslake-test/9"
     assert headers["accept-encoding"] == "gzip, deflate"
 
@@ -255,7 +193,7 @@ def test_404_is_an_error_and_not_retried(server):
     assert result.status == 404
     assert result.body == b""
     assert result.attempts == 1
-    assert server.hits["/not-found"] == 1
+    assert server.hits("/not-found") == 1
 
 
 # --- retries -----------------------------------------------------------------------
@@ -266,7 +204,7 @@ def test_500_then_200_is_retried(server):
     assert result.ok
     assert result.body == b"recovered"
     assert result.attempts == 2
-    assert server.hits["/flaky"] == 2
+    assert server.hits("/flaky") == 2
 
 
 def test_503_retry_after_is_waited(server):
@@ -305,7 +243,7 @@ def test_429_retried_until_max_attempts(server):
     assert result.error == "http_429"
     assert result.status == 429
     assert result.attempts == 3
-    assert server.hits["/rate-limited"] == 3
+    assert server.hits("/rate-limited") == 3
 
 
 def test_slow_headers_time_out_and_are_retried(server):
@@ -313,7 +251,7 @@ def test_slow_headers_time_out_and_are_retried(server):
     assert result.error == "timeout"
     assert result.status is None
     assert result.attempts == 2
-    assert server.hits["/slow-headers"] == 2
+    assert server.hits("/slow-headers") == 2
 
 
 def test_total_timeout_stops_a_trickling_body(server):
@@ -366,7 +304,7 @@ def test_redirect_chain_of_three_is_followed(server):
     assert result.url == server.url("/redirect/3")
     assert result.final_url == server.url("/redirect/0")
     assert result.attempts == 1
-    assert [path for path, _, _ in server.requests] == ["/redirect/3", "/redirect/2", "/redirect/1", "/redirect/0"]
+    assert [request.path for request in server.requests] == ["/redirect/3", "/redirect/2", "/redirect/1", "/redirect/0"]
 
 
 def test_redirect_chain_longer_than_the_cap(server):
@@ -459,7 +397,7 @@ def test_if_none_match_with_the_current_etag_gets_304(server):
     assert again.body == b""
     assert again.headers["etag"] == ETAG
     assert again.attempts == 1
-    assert server.requests[1][2]["if-none-match"] == ETAG
+    assert server.requests[1].headers["if-none-match"] == ETAG
 
 
 def test_if_none_match_with_a_stale_etag_gets_the_body(server):
@@ -481,7 +419,7 @@ def test_304_to_an_unconditional_request_is_an_error(server):
 
 def test_caller_headers_are_sent_on_every_hop(server):
     fetch_one_with_headers(server.url("/redirect/1"), {"If-Modified-Since": "Tue, 24 Nov 2026 10:00:00 GMT"})
-    assert [headers.get("if-modified-since") for _, _, headers in server.requests] == [
+    assert [request.headers.get("if-modified-since") for request in server.requests] == [
         "Tue, 24 Nov 2026 10:00:00 GMT"
     ] * 2
 
@@ -493,8 +431,8 @@ def test_credentials_do_not_follow_a_redirect_to_another_origin(start_server):
         origin.url(f"/redirect-to?to={target}"), {"Authorization": "Bearer secret", "If-None-Match": '"x"'}
     )
     assert result.ok
-    [(_, _, sent_to_origin)] = origin.requests
-    [(_, _, sent_elsewhere)] = elsewhere.requests
+    [to_origin], [to_elsewhere] = origin.requests, elsewhere.requests
+    sent_to_origin, sent_elsewhere = to_origin.headers, to_elsewhere.headers
     assert sent_to_origin["authorization"] == "Bearer secret"
     assert "authorization" not in sent_elsewhere
     assert sent_elsewhere["if-none-match"] == '"x"'
