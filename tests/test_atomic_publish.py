@@ -26,7 +26,7 @@ def version(tag: str, rows: int) -> pa.Table:
             "published_at": now, "published_precision": "datetime", "modified_at": None, "authors": [], "site_name": None,
             "description": None, "image_url": None, "section": None, "origin_publisher": None, "origin_url": None,
             "listed_at": now, "discovered_via": "feed", "fetched_at": now, "http_status": 200, "content_sha256": "0" * 64,
-            "raw_path": "raw/x", "raw_offset": 0, "raw_length": 1, "extractor": "test",
+            "raw_path": "raw/x", "raw_offset": 0, "raw_length": 1, "raw_payload_sha256": "0" * 64, "extractor": "test",
         }
         for i in range(rows)
     ]

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gzip
-import threading
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from localserver import LocalServer, Route
 from newslake.discover import (
     Discovery,
     ListingParseError,
@@ -44,59 +43,18 @@ SITE = "https://news.example"
 # --- a server of static listings ---------------------------------------------------
 
 
-class ListingServer(ThreadingHTTPServer):
-    """Serves ``routes``: path -> (status, content type, body); counts requests per path."""
-
-    daemon_threads = True
-
-    def __init__(self, routes: dict[str, tuple[int, str, bytes]]) -> None:
-        super().__init__(("127.0.0.1", 0), ListingHandler)
-        self.routes = routes
-        self.hits: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-
-class ListingHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: ListingServer
-
-    def log_message(self, format, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        with self.server.lock:
-            self.server.hits[self.path] = self.server.hits.get(self.path, 0) + 1
-        status, content_type, body = self.server.routes.get(self.path, (404, "text/plain", b"not found"))
-        # Routes may name the server itself: "{base}" becomes its address.
-        body = body.replace(b"{base}", self.server.url("").encode())
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
-def serve():
-    """Factory: serve a route table; servers are shut down after the test."""
-    servers: list[ListingServer] = []
+def serve(start_local_server):
+    """Factory: serve a route table (path -> (status, content type, body); "{base}" in a body
+    becomes the server's address); servers are shut down after the test."""
 
-    def start(routes: dict[str, tuple[int, str, bytes]]) -> ListingServer:
-        server = ListingServer(routes)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
-        return server
+    def start(routes: dict[str, tuple[int, str, bytes]]) -> LocalServer:
+        return start_local_server({path: Route(*route) for path, route in routes.items()})
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
-def discover(server: ListingServer, feeds: list[str], sitemaps: list[str], **kwargs) -> Discovery:
+def discover(server: LocalServer, feeds: list[str], sitemaps: list[str], **kwargs) -> Discovery:
     async def run() -> Discovery:
         async with HttpClient(SETTINGS) as client:
             return await discover_urls(
@@ -278,8 +236,8 @@ def test_discovers_feeds_and_sitemaps_for_the_local_day(serve):
     assert result.skipped_sitemaps == []
 
     # The loop through the nested index and the repeated sibling were not refetched.
-    assert server.hits["/sitemap-index.xml"] == 1
-    assert server.hits["/sitemap-news.xml"] == 1
+    assert server.hits("/sitemap-index.xml") == 1
+    assert server.hits("/sitemap-news.xml") == 1
 
 
 def test_sitemap_caps_on_count_and_depth(serve):

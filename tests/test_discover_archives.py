@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import threading
-from dataclasses import dataclass, field
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from localserver import Route
 from newslake.discover import (
     ArchiveSpec,
     CachedListing,
@@ -73,88 +71,13 @@ def site():
         yield running
 
 
-# --- a server of static routes that records requests and answers conditional ones --------
-
-
-@dataclass
-class Route:
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)  # e.g. ETag, Last-Modified
-
-
-class StaticServer(ThreadingHTTPServer):
-    """Serves ``routes`` (path with query -> Route); "{base}" in a body becomes its address."""
-
-    daemon_threads = True
-
-    def __init__(self, routes: dict[str, Route]) -> None:
-        super().__init__(("127.0.0.1", 0), StaticHandler)
-        self.routes = routes
-        self.requests: list[tuple[str, dict[str, str]]] = []  # (path, request headers)
-        self.lock = threading.Lock()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def hits(self, path: str) -> int:
-        return sum(1 for requested, _ in self.requests if requested == path)
-
-    def headers_sent_to(self, path: str) -> list[dict[str, str]]:
-        return [headers for requested, headers in self.requests if requested == path]
-
-
-class StaticHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: StaticServer
-
-    def log_message(self, format, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        request_headers = {name.lower(): value for name, value in self.headers.items()}
-        with self.server.lock:
-            self.server.requests.append((self.path, request_headers))
-        route = self.server.routes.get(self.path, Route(404, "text/plain", b"not found"))
-        etag = route.headers.get("ETag")
-        last_modified = route.headers.get("Last-Modified")
-        if (etag and request_headers.get("if-none-match") == etag) or (
-            last_modified and request_headers.get("if-modified-since") == last_modified
-        ):
-            self.send_response(304)
-            for name, value in route.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            return
-        body = route.body.replace(b"{base}", self.server.base.encode())
-        self.send_response(route.status)
-        self.send_header("Content-Type", route.content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in route.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+# --- a server of static routes (localserver.Route) that records requests and answers conditional ones
 
 
 @pytest.fixture
-def serve():
-    servers: list[StaticServer] = []
-
-    def start(routes: dict[str, Route]) -> StaticServer:
-        server = StaticServer(routes)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+def serve(start_local_server):
+    """Factory: serve a route table (path with query -> Route); "{base}" in a body becomes the address."""
+    return start_local_server
 
 
 def html(main: str) -> bytes:

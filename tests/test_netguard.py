@@ -11,13 +11,11 @@ import asyncio
 import dataclasses
 import ipaddress
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from localserver import Exchange, LocalServer, Request, Response
 from newslake.http import FetchResult, HttpSettings, fetch_all
 from newslake.netguard import AddressGuard, is_forbidden_address, parse_networks
 
@@ -32,48 +30,11 @@ GUARDED = HttpSettings(
 LOOPBACK_V4 = ("127.0.0.0/8",)
 
 
-class CountingServer(ThreadingHTTPServer):
-    """Answers 200 everywhere, /redirect?to=URL with a 302; counts every request."""
-
-    daemon_threads = True
-
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        super().__init__((host, 0), CountingHandler)
-        self.lock = threading.Lock()
-        self.paths: list[str] = []
-
-    @property
-    def port(self) -> int:
-        return self.server_address[1]
-
-    @property
-    def hits(self) -> int:
-        with self.lock:
-            return len(self.paths)
-
-
-class CountingHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: CountingServer
-
-    def log_message(self, format, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        parts = urlsplit(self.path)
-        with self.server.lock:
-            self.server.paths.append(parts.path)
-        if parts.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", parse_qs(parts.query)["to"][0])
-            body = b""
-        else:
-            self.send_response(404 if parts.path == "/robots.txt" else 200)
-            body = b"reached"
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def counted(request: Request, http: Exchange) -> Response:
+    """Answers 200 everywhere (404 for robots.txt), /redirect?to=URL with a 302; the server counts every request."""
+    if request.path == "/redirect":
+        return Response(302, content_type=None, headers={"Location": request.query["to"]})
+    return Response(404 if request.path == "/robots.txt" else 200, b"reached", content_type=None)
 
 
 def _ipv6_loopback_available() -> bool:
@@ -86,23 +47,12 @@ def _ipv6_loopback_available() -> bool:
 
 
 @pytest.fixture
-def start_server():
-    servers: list[CountingServer] = []
-
-    def start(host: str = "127.0.0.1") -> CountingServer:
-        server = CountingServer(host)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+def start_server(start_local_server):
+    return lambda host="127.0.0.1": start_local_server(counted, host=host)
 
 
 @pytest.fixture
-def server(start_server) -> CountingServer:
+def server(start_server) -> LocalServer:
     return start_server()
 
 
@@ -141,7 +91,7 @@ def test_internal_addresses_are_refused_without_a_request(server, host):
     assert result.status is None
     assert result.attempts == 0
     assert result.body == b""
-    assert server.hits == 0  # not even /robots.txt
+    assert server.hits() == 0  # not even /robots.txt
     assert time.monotonic() - started < 1.0  # no connect attempt to wait out
 
 
@@ -149,7 +99,7 @@ def test_internal_addresses_are_refused_without_a_request(server, host):
 def test_allowed_networks_open_the_loopback(server, host):
     result = fetch_one(f"http://{host}:{server.port}/page", allowed_networks=LOOPBACK_V4)
     assert result.ok and result.body == b"reached"
-    assert server.paths == ["/robots.txt", "/page"]
+    assert server.paths() == ["/robots.txt", "/page"]
 
 
 def test_localhost_needs_every_address_it_resolves_to_allowed(server):
@@ -168,7 +118,7 @@ def test_ipv6_loopback_is_refused_unless_allowed(start_server):
     server_v6 = start_server("::1")
     url = f"http://[::1]:{server_v6.port}/page"
     assert fetch_one(url, allowed_networks=LOOPBACK_V4).error == "blocked_address"
-    assert server_v6.hits == 0
+    assert server_v6.hits() == 0
     assert fetch_one(url, allowed_networks=("::1/128",)).ok
 
 
@@ -183,7 +133,7 @@ def test_redirect_to_a_blocked_address_is_refused_without_connecting(server, tar
     assert result.final_url == target
     assert result.status is None
     assert result.attempts == 1  # the redirect itself
-    assert server.paths == ["/robots.txt", "/redirect"]
+    assert server.paths() == ["/robots.txt", "/redirect"]
     # Connecting to 10.255.255.1 would hang until the 2 s connect timeout.
     assert time.monotonic() - started < 1.0
 
@@ -194,7 +144,7 @@ def test_redirect_from_allowed_v4_to_ipv6_loopback_is_refused(start_server):
     target = f"http://[::1]:{server_v6.port}/page"
     result = fetch_one(f"http://127.0.0.1:{server.port}/redirect?to={target}", allowed_networks=LOOPBACK_V4)
     assert result.error == "blocked_address"
-    assert server_v6.hits == 0
+    assert server_v6.hits() == 0
 
 
 # --- the guard on its own ------------------------------------------------------------------

@@ -149,3 +149,20 @@ def test_report_shows_a_day_whose_listings_failed(site, tmp_path):
         pipeline.discover(ctx)
     report = lake_report(LakeReader(ctx.storage))
     assert "tiny-daily" in report and "(not published)" in report and "feed.xml → http_404" in report
+
+
+def test_each_article_points_back_to_its_raw_record(site, tmp_path):
+    import hashlib
+
+    from newslake import rawzone
+
+    site.article("/a.html", "Council meets", "2026-11-24T10:00:00+01:00")
+    site.rss("/feed.xml", [("/a.html", "Tue, 24 Nov 2026 10:00:00 +0100")])
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24))
+    run_day(ctx)
+    [row] = lake.read_parquet(ctx.storage, lake.articles_key(ctx.day, "tiny-daily")).to_pylist()
+    member = ctx.storage.read_range(row["raw_path"], row["raw_offset"], row["raw_length"])
+    record = rawzone.read_record(member)
+    assert record.canonical_url == row["url"] and record.status == 200
+    assert hashlib.sha256(record.body).hexdigest() == row["raw_payload_sha256"]
+    assert b"Council meets" in record.body

@@ -10,14 +10,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from localserver import Exchange, LocalServer, Request, Response
 from newslake.http import FetchResult, HttpClient, HttpSettings, fetch_all
 from newslake.robots import MAX_CRAWL_DELAY, ROBOTS_MAX_BYTES, RobotsPolicy, robots_url, user_agent_token
 
@@ -46,73 +43,27 @@ Sitemap: https://news.example/sitemap-index.xml
 """
 
 
-class RobotsServer(ThreadingHTTPServer):
-    """Serves ``robots`` (status, body) at /robots.txt and a small page everywhere else."""
+def robots_site(status: int, body: bytes):
+    """Serves (status, body) at /robots.txt, /redirect?to=URL as a 302 and a small page everywhere else."""
 
-    daemon_threads = True
+    def answer(request: Request, http: Exchange) -> Response:
+        if request.path == "/robots.txt":
+            return Response(status, body)
+        if request.path == "/redirect":
+            return Response(302, content_type=None, headers={"Location": request.query["to"]})
+        return Response(200, b"<html>page</html>", "text/html")
 
-    def __init__(self, robots_status: int, robots_body: bytes) -> None:
-        super().__init__(("127.0.0.1", 0), RobotsHandler)
-        self.robots_status = robots_status
-        self.robots_body = robots_body
-        self.lock = threading.Lock()
-        self.requests: list[tuple[str, float]] = []
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-    def hits(self, path: str) -> int:
-        return len(self.times(path))
-
-    def times(self, path: str) -> list[float]:
-        with self.lock:
-            return [at for p, at in self.requests if p == path]
-
-
-class RobotsHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: RobotsServer
-
-    def log_message(self, format, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        parts = urlsplit(self.path)
-        with self.server.lock:
-            self.server.requests.append((parts.path, time.monotonic()))
-        if parts.path == "/robots.txt":
-            self.reply(self.server.robots_status, self.server.robots_body)
-        elif parts.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", parse_qs(parts.query)["to"][0])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        else:
-            self.reply(200, b"<html>page</html>", "text/html")
-
-    def reply(self, status: int, body: bytes, content_type: str = "text/plain") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    return answer
 
 
 @pytest.fixture
-def serve_robots():
+def serve_robots(start_local_server):
     """Factory: ``serve_robots(status, body)`` starts a server; all are shut down afterwards."""
-    servers: list[RobotsServer] = []
 
-    def start(status: int = 200, body: bytes = b"") -> RobotsServer:
-        server = RobotsServer(status, body)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
-        return server
+    def start(status: int = 200, body: bytes = b"") -> LocalServer:
+        return start_local_server(robots_site(status, body))
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 def settings(**changes) -> HttpSettings:
@@ -191,9 +142,8 @@ def test_robots_5xx_disallows_everything_on_that_host(serve_robots, status):
 
 def test_robots_network_error_disallows_everything(serve_robots):
     server = serve_robots(200, b"")
-    port = server.server_address[1]
-    server.shutdown()
-    server.server_close()  # nothing listens on the port any more
+    port = server.port
+    server.close()  # nothing listens on the port any more
     result = fetch_one(f"http://127.0.0.1:{port}/story")
     assert result.error == "robots_unreachable"
     assert result.attempts == 0
@@ -237,7 +187,7 @@ def test_crawl_delay_spaces_requests_measured_at_the_server(serve_robots):
     results = fetch_all([server.url(f"/page/{n}") for n in range(3)], SETTINGS)
     assert all(result.ok for result in results)
     robots_at = server.times("/robots.txt")[0]
-    page_times = sorted(at for path, at in server.requests if path.startswith("/page/"))
+    page_times = sorted(request.at for request in server.requests if request.path.startswith("/page/"))
     # 3 requests, 2 gaps of 0.3 s; a few ms of slack for loopback scheduling jitter.
     assert page_times[-1] - page_times[0] >= 0.6 - 0.03
     assert all(later - earlier >= 0.3 - 0.02 for earlier, later in itertools.pairwise(page_times))

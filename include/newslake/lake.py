@@ -91,6 +91,7 @@ def articles_schema() -> pa.Schema:
         ("raw_path", pa.string(), False, "lake key of the WARC file holding the response"),
         ("raw_offset", pa.int64(), False, "byte offset of the WARC record"),
         ("raw_length", pa.int64(), False, "byte length of the WARC record (one gzip member)"),
+        ("raw_payload_sha256", pa.string(), False, "sha256 of the HTTP body as archived (hex)"),
         ("extractor", pa.string(), False, "extractor name and version"),
     ]
     return pa.schema(

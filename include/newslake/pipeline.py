@@ -380,6 +380,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
                 "raw_path": raw_key,
                 "raw_offset": attempt["raw_offset"],
                 "raw_length": attempt["raw_length"],
+                "raw_payload_sha256": hashlib.sha256(record.body).hexdigest(),
                 "extractor": extraction.extractor,
             }
         )
