@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import multiprocessing
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from localserver import LocalServer, Response
 from newslake.politeness import SharedHostClock
 
 INTERVAL = 0.3
 
 
 @pytest.fixture
-def timed_server():
-    starts: list[float] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            starts.append(time.time())
-            body = b"<html><body><p>ok</p></body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", starts
-    server.shutdown()
-    server.server_close()
+def timed_server(start_local_server) -> LocalServer:
+    """A page everywhere; ``times()`` are the request starts as the server saw them."""
+    return start_local_server(lambda request, http: Response(200, b"<html><body><p>ok</p></body></html>", "text/html"))
 
 
 def crawl(base_url: str, worker: int, politeness_dir: str | None, results) -> None:
@@ -59,8 +40,8 @@ def run_workers(base_url: str, politeness_dir: str | None) -> int:
 
 
 def test_three_processes_share_one_host_rate(timed_server, tmp_path):
-    base_url, starts = timed_server
-    assert run_workers(base_url, str(tmp_path / "politeness")) == 9
+    assert run_workers(timed_server.base_url, str(tmp_path / "politeness")) == 9
+    starts = timed_server.times()
     gaps = [later - earlier for earlier, later in zip(sorted(starts), sorted(starts)[1:], strict=False)]
     assert len(starts) == 9
     # Request starts are spaced whichever process sent them: 9 requests span 8 intervals. (A
@@ -72,8 +53,8 @@ def test_three_processes_share_one_host_rate(timed_server, tmp_path):
 def test_without_a_shared_clock_processes_would_overlap(timed_server):
     """The control: the same crawl without the shared folder bunches requests together,
     which is what the shared clock prevents (so the test above can fail)."""
-    base_url, starts = timed_server
-    assert run_workers(base_url, None) == 9
+    assert run_workers(timed_server.base_url, None) == 9
+    starts = timed_server.times()
     gaps = [later - earlier for earlier, later in zip(sorted(starts), sorted(starts)[1:], strict=False)]
     assert min(gaps) < INTERVAL * 0.5
 
