@@ -5,6 +5,7 @@ Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` t
     articles/dt=D/source=S/part-0.parquet     validated articles — the table readers query
     fetch_log/dt=D/source=S/part-0.parquet    one row per URL the run discovered, with its outcome
     raw/dt=D/source=S/responses.warc.gz       every fetched response, one gzip member per record
+    raw/dt=D/source=S/{discovered,fetched}.json  what the run listed and fetched (for re-extraction)
     validation/dt=D/source=S/result.json      the Great Expectations verdict of the published data
     quarantine/dt=D/source=S/...              a partition that failed validation, with the verdict
     _staging/dt=D/source=S/...                work in progress of the current run (readers skip
@@ -45,6 +46,12 @@ def fetch_log_key(day: dt.date, source_id: str) -> str:
 
 def raw_key(day: dt.date, source_id: str) -> str:
     return f"raw/{partition(day, source_id)}/responses.warc.gz"
+
+
+def raw_manifest_key(day: dt.date, source_id: str, name: str) -> str:
+    """What the run listed and fetched (discovered.json, fetched.json), kept beside the WARC
+    file so a partition can be re-extracted without the network."""
+    return f"raw/{partition(day, source_id)}/{name}"
 
 
 def validation_key(day: dt.date, source_id: str) -> str:

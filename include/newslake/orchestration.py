@@ -196,3 +196,56 @@ def apply_airflow_settings(path: str) -> str:
         Variable.set(item["variable_name"], str(item["variable_value"]))
         applied.append(f"variable {item['variable_name']}")
     return f"applied {path}: " + (", ".join(applied) or "nothing")
+
+
+# -- re-extraction ------------------------------------------------------------------------------
+
+MAX_REEXTRACT_DAYS = 366
+
+
+def partitions_to_reextract(start_date: str, end_date: str, source_ids: list[str] | None) -> list[dict[str, str]]:
+    """The (source, day) partitions a re-extraction covers, validated with errors that name the
+    parameter at fault. Partitions with no raw zone are left out, and listed in the log."""
+    import logging
+
+    try:
+        start, end = dt.date.fromisoformat(start_date), dt.date.fromisoformat(end_date)
+    except (TypeError, ValueError):
+        raise ValueError(f"params start_date / end_date must be dates like 2026-11-24, got {start_date!r} / {end_date!r}") from None
+    if end < start:
+        raise ValueError(f"param end_date {end} is before start_date {start}")
+    if (end - start).days + 1 > MAX_REEXTRACT_DAYS:
+        raise ValueError(f"params cover {(end - start).days + 1} days; at most {MAX_REEXTRACT_DAYS} per run")
+    sources = load_sources()
+    known = {source.id for source in sources}
+    unknown = sorted(set(source_ids or []) - known)
+    if unknown:
+        raise ValueError(f"param sources: unknown source id(s) {unknown}; known: {sorted(known)}")
+    chosen = [source for source in sources if not source_ids or source.id in source_ids]
+    storage = storage_from_settings(settings_from_airflow())
+
+    from newslake import lake
+
+    partitions, missing = [], []
+    for source in chosen:
+        day = start
+        while day <= end:
+            entry = {"source": source.id, "day": day.isoformat()}
+            (partitions if storage.exists(lake.raw_manifest_key(day, source.id, "fetched.json")) else missing).append(entry)
+            day += dt.timedelta(days=1)
+    if missing:
+        logging.getLogger(__name__).warning("no raw zone (never fetched), not re-extracted: %s", missing)
+    return partitions
+
+
+def reextract_partition(source_id: str, day: str) -> dict[str, Any]:
+    """Rebuild one partition from the raw zone: restage → extract → validate → publish."""
+    from newslake import pipeline
+
+    source = next(s for s in load_sources() if s.id == source_id)
+    settings = settings_from_airflow()
+    ctx = PartitionContext(source=source, day=dt.date.fromisoformat(day), storage=storage_from_settings(settings), settings=settings)
+    pipeline.restage_from_raw(ctx)
+    pipeline.extract(ctx)
+    pipeline.validate(ctx)
+    return pipeline.publish(ctx)

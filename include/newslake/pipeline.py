@@ -265,7 +265,11 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
 
     ctx.storage.write_bytes(raw_key, writer.getvalue())
     key = ctx.staged("fetched.json")
-    lake.write_json(ctx.storage, key, {"partition": ctx.name, "raw_path": raw_key, "fetched": fetched})
+    manifest = {"partition": ctx.name, "raw_path": raw_key, "fetched": fetched}
+    lake.write_json(ctx.storage, key, manifest)
+    # Kept with the raw zone, so the partition can be rebuilt later without the network.
+    lake.write_json(ctx.storage, lake.raw_manifest_key(ctx.day, ctx.source.id, "fetched.json"), manifest)
+    ctx.storage.copy(ctx.staged("discovered.json"), lake.raw_manifest_key(ctx.day, ctx.source.id, "discovered.json"))
     summary = {
         "fetched": ctx.storage.url(key),
         "raw": ctx.storage.url(raw_key),
@@ -275,6 +279,36 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
     }
     log.info("fetched %s", summary)
     return summary
+
+
+# -- re-extraction ----------------------------------------------------------------------------
+
+
+def restage_from_raw(ctx: PartitionContext) -> dict[str, Any]:
+    """Put back in staging what discover and fetch produced for this partition, from the raw
+    zone alone (no network), so extract → validate → publish can rebuild the partition with the
+    current extractor. Record offsets are re-read from the WARC file itself, so they are right
+    even if a later fetch rewrote it."""
+    from newslake import rawzone
+
+    discovered_key = lake.raw_manifest_key(ctx.day, ctx.source.id, "discovered.json")
+    fetched_key = lake.raw_manifest_key(ctx.day, ctx.source.id, "fetched.json")
+    raw_key = lake.raw_key(ctx.day, ctx.source.id)
+    for key in (discovered_key, fetched_key, raw_key):
+        if not ctx.storage.exists(key):
+            raise FileNotFoundError(f"{ctx.name}: cannot re-extract, the raw zone has no {ctx.storage.url(key)}")
+    manifest = lake.read_json(ctx.storage, fetched_key)
+    records = {record.canonical_url: record for record in rawzone.read_records(ctx.storage.read_bytes(raw_key))}
+    for entry in manifest["fetched"]:
+        record = records.get(entry["url"])
+        if entry["error"] is None and record is None:
+            entry.update(error="missing_from_raw_zone", raw_offset=None, raw_length=None)
+        elif record is not None:
+            entry.update(raw_offset=record.offset, raw_length=record.length)
+    manifest["raw_path"] = raw_key
+    ctx.storage.copy(discovered_key, ctx.staged("discovered.json"))
+    lake.write_json(ctx.storage, ctx.staged("fetched.json"), manifest)
+    return {"restaged": ctx.storage.url(ctx.staged("fetched.json")), "responses": len(records)}
 
 
 # -- extract ----------------------------------------------------------------------------------
