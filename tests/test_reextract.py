@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from newsserver import TinyNewsSite
 
 from newslake import lake
 from newslake.storage import Storage
+from newsserver import TinyNewsSite
 
 DAY = dt.date(2026, 11, 24)
 
