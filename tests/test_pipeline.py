@@ -42,7 +42,7 @@ def test_loopback_is_refused_unless_allowed(site, tmp_path):
     ctx = context(site, tmp_path, dt.date(2026, 11, 24), allowed_networks="")
     with pytest.raises(RuntimeError, match="blocked_address"):
         pipeline.discover(ctx)
-    assert site.hits == []  # refused before any request was sent
+    assert site.requests == []  # refused before any request was sent
 
 
 def test_every_listed_url_gets_one_outcome_and_earlier_days_are_not_landed_twice(site, tmp_path):
@@ -78,7 +78,7 @@ def test_every_listed_url_gets_one_outcome_and_earlier_days_are_not_landed_twice
     }
     table = lake.read_parquet(second.storage, lake.articles_key(second.day, "tiny-daily")).to_pylist()
     assert [row["url"] for row in table] == [f"{site.base_url}/b-copy.html"]
-    assert site.hits.count("/a.html") == 1  # not fetched again the second day
+    assert site.hits("/a.html") == 1  # not fetched again the second day
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,20 @@ def test_each_article_points_back_to_its_raw_record(site, tmp_path):
     assert record.canonical_url == row["url"] and record.status == 200
     assert hashlib.sha256(record.body).hexdigest() == row["raw_payload_sha256"]
     assert b"Council meets" in record.body
+
+
+def test_run_metrics_record_each_run_of_a_partition(site, tmp_path):
+    import json
+
+    from newslake.queries import LakeReader
+
+    site.article("/a.html", "Council meets", "2026-11-24T10:00:00+01:00")
+    site.rss("/feed.xml", [("/a.html", "Tue, 24 Nov 2026 10:00:00 +0100"), ("/gone.html", "Tue, 24 Nov 2026 11:00:00 +0100")])
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24))
+    run_day(ctx)
+    [row] = LakeReader(ctx.storage).table("run_metrics").to_pylist()
+    assert (row["listed"], row["landed"], row["failed"], row["quarantined"]) == (2, 1, 1, 0)
+    assert json.loads(row["outcome_reasons"]) == {"failed:http_404": 1}
+    assert row["validation_passed"] is True and row["bytes_fetched"] > 0
+    assert row["discover_seconds"] > 0 and row["fetch_seconds"] > 0 and row["extract_seconds"] > 0
+    assert row["source"] == "tiny-daily" and row["reextracted"] is False

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from localserver import Exchange, LocalServer, Request, Response
 from newslake import lake
 from newslake.storage import Storage
 
@@ -19,40 +18,23 @@ pytestmark = pytest.mark.e2e
 DAY = dt.date(2026, 11, 24)
 
 
-class FlakyDateSite:
+class FlakyDateSite(LocalServer):
     """A one-feed news site whose second article's page can be switched to a wrong date
     (a month off — what a broken date parser or a site redesign produces)."""
 
     def __init__(self):
         self.page_date_is_wrong = False
-        site = self
+        super().__init__(self.answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                base = f"http://127.0.0.1:{self.server.server_port}"
-                if self.path == "/feed.xml":
-                    body, kind = site.feed(base), "application/rss+xml; charset=utf-8"
-                elif self.path in ("/news/a.html", "/news/b.html"):
-                    published = "2026-11-24T09:30:00+01:00"
-                    if self.path == "/news/b.html" and site.page_date_is_wrong:
-                        published = "2026-10-24T09:30:00+01:00"
-                    body, kind = site.page(self.path[6], published), "text/html; charset=utf-8"
-                else:
-                    self.send_error(404)
-                    return
-                data = body.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def answer(self, request: Request, http: Exchange) -> Response:
+        if request.target == "/feed.xml":
+            return Response(200, self.feed(self.base_url).encode(), "application/rss+xml; charset=utf-8")
+        if request.target in ("/news/a.html", "/news/b.html"):
+            published = "2026-11-24T09:30:00+01:00"
+            if request.target == "/news/b.html" and self.page_date_is_wrong:
+                published = "2026-10-24T09:30:00+01:00"
+            return Response(200, self.page(request.target[6], published).encode(), "text/html; charset=utf-8")
+        return Response(404, b"not found")
 
     @staticmethod
     def feed(base: str) -> str:
@@ -81,7 +63,6 @@ class FlakyDateSite:
 @pytest.fixture
 def flaky_site(tmp_path, monkeypatch):
     site = FlakyDateSite()
-    site.thread.start()
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         "sources:\n  - id: flaky-daily\n    name: Test Daily\n    languages: [en]\n"
@@ -92,8 +73,7 @@ def flaky_site(tmp_path, monkeypatch):
     try:
         yield site
     finally:
-        site.server.shutdown()
-        site.server.server_close()
+        site.close()
 
 
 def test_failing_partition_is_quarantined_and_never_published(flaky_site, airflow_db, tmp_path):

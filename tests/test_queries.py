@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from test_atomic_publish import version
 
 from newslake import lake
 from newslake.queries import LakeReader
 from newslake.storage import Storage
+from test_atomic_publish import version
 
 START = dt.date(2025, 11, 25)
 DAYS = [START + dt.timedelta(days=n) for n in range(365)]

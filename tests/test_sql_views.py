@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-from test_atomic_publish import version
 
 from newslake import lake
 from newslake.storage import Storage
+from test_atomic_publish import version
 
 SQL = Path(__file__).resolve().parents[1] / "include" / "sql" / "duckdb_views.sql"
 

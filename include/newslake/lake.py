@@ -4,6 +4,7 @@ Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` t
 
     articles/dt=D/source=S/part-0.parquet     validated articles — the table readers query
     fetch_log/dt=D/source=S/part-0.parquet    one row per URL the run discovered, with its outcome
+    run_metrics/dt=D/source=S/part-0.parquet  one row for the partition's latest run (counts, bytes, durations)
     raw/dt=D/source=S/responses.warc.gz       every fetched response, one gzip member per record
     raw/dt=D/source=S/{discovered,fetched}.json  what the run listed and fetched (for re-extraction)
     validation/dt=D/source=S/result.json      the Great Expectations verdict of the published data
@@ -46,6 +47,10 @@ def fetch_log_key(day: dt.date, source_id: str) -> str:
 
 def raw_key(day: dt.date, source_id: str) -> str:
     return f"raw/{partition(day, source_id)}/responses.warc.gz"
+
+
+def run_metrics_key(day: dt.date, source_id: str) -> str:
+    return f"run_metrics/{partition(day, source_id)}/{PARTITION_FILE}"
 
 
 def raw_manifest_key(day: dt.date, source_id: str, name: str) -> str:
@@ -129,6 +134,33 @@ def fetch_log_schema() -> pa.Schema:
             pa.field("article_id", pa.string()),
         ],
         metadata={"newslake.schema": "fetch_log", "newslake.schema_version": SCHEMA_VERSION},
+    )
+
+
+def run_metrics_schema() -> pa.Schema:
+    """One row per run of a partition: a source's health over time, for notebooks and alerts."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
+            pa.field("listed", pa.int32(), nullable=False),  # article URLs listed for the day
+            pa.field("landed", pa.int32(), nullable=False),
+            pa.field("skipped", pa.int32(), nullable=False),
+            pa.field("failed", pa.int32(), nullable=False),
+            pa.field("quarantined", pa.int32(), nullable=False),
+            pa.field("outcome_reasons", pa.string(), nullable=False),  # JSON {"failed:http_404": 1, ...}
+            pa.field("listings_failed", pa.int32(), nullable=False),
+            pa.field("bytes_fetched", pa.int64(), nullable=False),
+            pa.field("discover_seconds", pa.float64()),
+            pa.field("fetch_seconds", pa.float64()),
+            pa.field("extract_seconds", pa.float64()),
+            pa.field("validation_passed", pa.bool_(), nullable=False),
+            pa.field("expectations_failed", pa.int32(), nullable=False),
+            pa.field("extractor", pa.string(), nullable=False),
+            pa.field("reextracted", pa.bool_(), nullable=False),
+        ],
+        metadata={"newslake.schema": "run_metrics", "newslake.schema_version": SCHEMA_VERSION},
     )
 
 

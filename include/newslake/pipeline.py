@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
+import json
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +71,23 @@ class PartitionContext:
         )
 
 
+def timed_step(step):
+    """Record how long a step took in the partition's staged metrics (for the run_metrics table).
+    discover starts a new run, so it starts the record afresh."""
+
+    @functools.wraps(step)
+    def run(ctx: PartitionContext, *args, **kwargs):
+        started = time.perf_counter()
+        summary = step(ctx, *args, **kwargs)
+        key = ctx.staged("metrics.json")
+        metrics = lake.read_json(ctx.storage, key) if step.__name__ != "discover" and ctx.storage.exists(key) else {}
+        metrics[f"{step.__name__}_seconds"] = round(time.perf_counter() - started, 3)
+        lake.write_json(ctx.storage, key, metrics)
+        return summary
+
+    return run
+
+
 def article_id(canonical_url: str) -> str:
     return hashlib.sha256(canonical_url.encode()).hexdigest()[:32]
 
@@ -75,6 +95,7 @@ def article_id(canonical_url: str) -> str:
 # -- discover ---------------------------------------------------------------------------------
 
 
+@timed_step
 def discover(ctx: PartitionContext) -> dict[str, Any]:
     """List the URLs the source's feeds and sitemaps date on ``ctx.day`` (source timezone)."""
     from newslake.discover import ArchiveSpec, discover_urls
@@ -217,6 +238,7 @@ def _discovered_row(item, status: str, times_listed: int) -> dict[str, Any]:
 # -- fetch ------------------------------------------------------------------------------------
 
 
+@timed_step
 def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, Any]:
     """Fetch the day's article pages into the raw zone.
 
@@ -284,6 +306,7 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
 # -- re-extraction ----------------------------------------------------------------------------
 
 
+@timed_step
 def restage_from_raw(ctx: PartitionContext) -> dict[str, Any]:
     """Put back in staging what discover and fetch produced for this partition, from the raw
     zone alone (no network), so extract → validate → publish can rebuild the partition with the
@@ -314,6 +337,7 @@ def restage_from_raw(ctx: PartitionContext) -> dict[str, Any]:
 # -- extract ----------------------------------------------------------------------------------
 
 
+@timed_step
 def extract(ctx: PartitionContext) -> dict[str, Any]:
     """Extract every fetched page; stage the articles table and one outcome row per URL."""
     import pyarrow as pa
@@ -510,6 +534,7 @@ def validate(ctx: PartitionContext) -> dict[str, Any]:
         return {"validation": ctx.storage.url(ctx.staged("validation.json")), "success": True, "rows": verdict.row_count}
 
     quarantine = lake.quarantine_prefix(ctx.day, ctx.source.id)
+    _write_run_metrics(ctx, verdict.to_dict())
     ctx.storage.copy(ctx.staged("articles.parquet"), f"{quarantine}/{lake.PARTITION_FILE}")
     lake.write_json(ctx.storage, f"{quarantine}/validation.json", verdict.to_dict())
     _publish_fetch_log(ctx, quarantined=True)
@@ -522,6 +547,7 @@ def validate(ctx: PartitionContext) -> dict[str, Any]:
 def publish(ctx: PartitionContext) -> dict[str, Any]:
     """Make the validated partition visible: one atomic replace per table, then clean up."""
     target = lake.articles_key(ctx.day, ctx.source.id)
+    _write_run_metrics(ctx, lake.read_json(ctx.storage, ctx.staged("validation.json")))
     ctx.storage.copy(ctx.staged("articles.parquet"), target)
     _publish_fetch_log(ctx, quarantined=False)
     ctx.storage.copy(ctx.staged("validation.json"), lake.validation_key(ctx.day, ctx.source.id))
@@ -530,6 +556,45 @@ def publish(ctx: PartitionContext) -> dict[str, Any]:
     rows = lake.read_parquet(ctx.storage, target).num_rows
     log.info("published %d articles to %s", rows, ctx.storage.url(target))
     return {"partition": ctx.storage.url(target), "rows": rows}
+
+
+def _write_run_metrics(ctx: PartitionContext, verdict: dict[str, Any]) -> None:
+    """One row per run of the partition (replaced by the next run): what was listed and what
+    became of it, bytes, step durations and the validation outcome."""
+    import pyarrow as pa
+
+    from newslake.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION
+
+    outcomes = lake.read_parquet(ctx.storage, ctx.staged("fetch_log.parquet")).to_pylist()
+    articles = [row for row in outcomes if row["kind"] == "article"]
+    reasons: dict[str, int] = {}
+    for row in articles:
+        if row["outcome"] in ("failed", "skipped"):
+            label = f"{row['outcome']}:{row['reason']}"
+            reasons[label] = reasons.get(label, 0) + 1
+    metrics_key = ctx.staged("metrics.json")
+    seconds = lake.read_json(ctx.storage, metrics_key) if ctx.storage.exists(metrics_key) else {}
+    passed = bool(verdict.get("success"))
+    row = {
+        "finished_at": dt.datetime.now(dt.UTC),
+        "listed": sum(1 for r in articles if not (r["outcome"] == "skipped" and r["reason"] == "out_of_window")),
+        "landed": 0 if not passed else sum(1 for r in articles if r["outcome"] == "landed"),
+        "skipped": sum(1 for r in articles if r["outcome"] == "skipped"),
+        "failed": sum(1 for r in articles if r["outcome"] == "failed"),
+        "quarantined": 0 if passed else sum(1 for r in articles if r["outcome"] == "landed"),
+        "outcome_reasons": json.dumps(reasons, sort_keys=True),
+        "listings_failed": sum(1 for r in outcomes if r["kind"] != "article" and r["outcome"] == "failed"),
+        "bytes_fetched": sum(r["bytes"] or 0 for r in articles),
+        "discover_seconds": seconds.get("discover_seconds"),
+        "fetch_seconds": seconds.get("fetch_seconds"),
+        "extract_seconds": seconds.get("extract_seconds"),
+        "validation_passed": passed,
+        "expectations_failed": len(verdict.get("failures") or []),
+        "extractor": f"{EXTRACTOR_NAME} {EXTRACTOR_VERSION}",
+        "reextracted": "restage_from_raw_seconds" in seconds,
+    }
+    table = pa.Table.from_pylist([row], schema=lake.run_metrics_schema())
+    ctx.storage.write_bytes(lake.run_metrics_key(ctx.day, ctx.source.id), lake.table_to_parquet_bytes(table))
 
 
 def _publish_fetch_log(ctx: PartitionContext, *, quarantined: bool) -> None:

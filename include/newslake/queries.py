@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.dataset as pads
 
-TABLE_SCHEMAS = {"articles": layout.articles_schema, "fetch_log": layout.fetch_log_schema}
+TABLE_SCHEMAS = {
+    "articles": layout.articles_schema,
+    "fetch_log": layout.fetch_log_schema,
+    "run_metrics": layout.run_metrics_schema,
+}
 
 
 @dataclass
