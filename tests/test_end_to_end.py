@@ -121,6 +121,24 @@ def test_every_sample_source_and_day_lands_the_site_articles(sample_site, airflo
     assert after == before
     assert len([r for r in reader.table("articles").to_pylist() if r["dt"] != past_day]) == len(rows)
 
+    # Story clusters: every aggregator copy lands in the cluster of its original, which is the
+    # canonical copy; the day's other articles are stories of their own.
+    from newslake.orchestration import run_story_cluster_dag
+    from newslake.pipeline import article_id
+    from newslake.sample_site.content import AGGREGATOR_ARTICLES, original_of
+
+    assert {r.state for r in run_story_cluster_dag(list(SAMPLE_DATES))} == {"success"}
+    clusters = {row["article_id"]: row for row in reader.table("story_clusters").to_pylist()}
+    copies = [a for a in AGGREGATOR_ARTICLES if a.local_date in SAMPLE_DATES]
+    assert copies
+    for copy in copies:
+        copy_id = article_id(expected_url(copy, sample_site.base_url))
+        original_id = article_id(expected_url(original_of(copy), sample_site.base_url))
+        assert clusters[copy_id]["cluster_id"] == original_id and not clusters[copy_id]["is_canonical_copy"]
+        assert clusters[original_id]["is_canonical_copy"] and clusters[original_id]["cluster_size"] == 2
+    in_clusters_of_two = {k for k, row in clusters.items() if row["cluster_size"] > 1}
+    assert len(in_clusters_of_two) == 2 * len(copies)
+
 
 def test_s3_lake_through_the_airflow_connection(sample_site, airflow_db, moto_s3, monkeypatch):
     from newslake.sample_site.content import SAMPLE_DATES

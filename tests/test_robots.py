@@ -190,23 +190,23 @@ def test_crawl_delay_spaces_requests_measured_at_the_server(serve_robots):
     page_times = sorted(request.at for request in server.requests if request.path.startswith("/page/"))
     # 3 requests, 2 gaps of 0.3 s; a few ms of slack for loopback scheduling jitter.
     assert page_times[-1] - page_times[0] >= 0.6 - 0.03
-    assert all(later - earlier >= 0.3 - 0.02 for earlier, later in itertools.pairwise(page_times))
+    assert all(later - earlier >= 0.3 - 0.05 for earlier, later in itertools.pairwise(page_times))
     # The robots.txt request counts too: the first page waits the crawl delay after it.
-    assert page_times[0] - robots_at >= 0.3 - 0.02
+    assert page_times[0] - robots_at >= 0.3 - 0.05
 
 
 def test_crawl_delay_below_per_host_interval_does_not_speed_up(serve_robots):
     server = serve_robots(200, b"User-agent: *\nCrawl-delay: 0.01\n")
     fetch_all([server.url("/a"), server.url("/b")], settings(per_host_interval=0.3))
     first, second = sorted(server.times("/a") + server.times("/b"))
-    assert second - first >= 0.3 - 0.02
+    assert second - first >= 0.3 - 0.05
 
 
 def test_robots_request_counts_for_per_host_spacing(serve_robots):
     server = serve_robots(404, b"")
     fetch_one(server.url("/a"), settings(per_host_interval=0.3))
     [robots_at], [page_at] = server.times("/robots.txt"), server.times("/a")
-    assert page_at - robots_at >= 0.3 - 0.02
+    assert page_at - robots_at >= 0.3 - 0.05
 
 
 def test_crawl_delay_is_capped():

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def sample_run(port: int, days: list[dt.date] | None) -> int:
-    from newslake.orchestration import run_source_dags, use_project_airflow_home
+    from newslake.orchestration import run_source_dags, run_story_cluster_dag, use_project_airflow_home
 
     use_project_airflow_home()
     os.environ.setdefault("NEWSLAKE_RETRY_DELAY_SECONDS", "2")
@@ -85,6 +85,9 @@ def sample_run(port: int, days: list[dt.date] | None) -> int:
         runs = run_source_dags(
             sources, days, on_run=lambda run, seconds: print(f"  {run.dag_id:<32} {run.day}  {run.state:<8} {seconds:5.1f} s", flush=True)
         )
+        for run in run_story_cluster_dag(days):
+            print(f"  {run.dag_id:<32} {run.day}  {run.state}", flush=True)
+            runs.append(run)
     print()
     print(lake_report(open_lake(), days=days, sources=[s.id for s in sources]))
     failed = [run for run in runs if run.state != "success"]

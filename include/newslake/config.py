@@ -220,6 +220,12 @@ class Settings:
     # backfill's parallel days still send one host at most `requests_per_second` in total.
     # Empty: a folder in the system temp dir, shared by every task on this machine.
     politeness_dir: str = ""
+    # Maintenance DAG: days of raw zone (raw/dt=D/source=S/, the WARC files) to keep; partitions
+    # of days before (run's day - raw_retention_days) are deleted. 0 = keep forever.
+    raw_retention_days: int = 0
+    # Maintenance DAG: a _staging/dt=D/source=S/ folder whose newest file is older than this is a
+    # crashed run's leftovers and is deleted. Must exceed the longest pipeline task.
+    staging_max_age_hours: int = 24
 
     @classmethod
     def load(cls, lookup: Callable[[str], str | None] | None = None) -> Settings:

@@ -5,6 +5,8 @@ Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` t
     articles/dt=D/source=S/part-0.parquet     validated articles — the table readers query
     fetch_log/dt=D/source=S/part-0.parquet    one row per URL the run discovered, with its outcome
     run_metrics/dt=D/source=S/part-0.parquet  one row for the partition's latest run (counts, bytes, durations)
+    story_clusters/dt=D/part-0.parquet        story cluster of each article of day D (all sources)
+    lake_stats/dt=D/part-0.parquet            per table and source: partitions, files, bytes, days (maintenance)
     raw/dt=D/source=S/responses.warc.gz       every fetched response, one gzip member per record
     raw/dt=D/source=S/{discovered,fetched}.json  what the run listed and fetched (for re-extraction)
     validation/dt=D/source=S/result.json      the Great Expectations verdict of the published data
@@ -51,6 +53,49 @@ def raw_key(day: dt.date, source_id: str) -> str:
 
 def run_metrics_key(day: dt.date, source_id: str) -> str:
     return f"run_metrics/{partition(day, source_id)}/{PARTITION_FILE}"
+
+
+def story_clusters_key(day: dt.date) -> str:
+    return f"story_clusters/dt={day.isoformat()}/{PARTITION_FILE}"
+
+
+def story_clusters_schema() -> pa.Schema:
+    """Which story each article of day D belongs to (see newslake.dedup); join on article_id."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field("article_id", pa.string(), nullable=False),
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("cluster_id", pa.string(), nullable=False),  # article_id of the story's canonical copy
+            pa.field("cluster_size", pa.int32(), nullable=False),  # copies in the window, all days and sources
+            pa.field("is_canonical_copy", pa.bool_(), nullable=False),
+        ],
+        metadata={"newslake.schema": "story_clusters", "newslake.schema_version": SCHEMA_VERSION},
+    )
+
+
+def lake_stats_key(day: dt.date) -> str:
+    return f"lake_stats/dt={day.isoformat()}/{PARTITION_FILE}"
+
+
+def lake_stats_schema() -> pa.Schema:
+    """The lake's size on day D (newslake.maintenance): one row per (table, source)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field("table", pa.string(), nullable=False),  # articles | fetch_log | raw | run_metrics | quarantine
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("partitions", pa.int32(), nullable=False),  # distinct dt=D/source=S folders
+            pa.field("files", pa.int64(), nullable=False),
+            pa.field("bytes", pa.int64(), nullable=False),
+            pa.field("first_day", pa.date32(), nullable=False),
+            pa.field("last_day", pa.date32(), nullable=False),
+            pa.field("rows", pa.int64()),  # articles only (from the Parquet footers); null for other tables
+        ],
+        metadata={"newslake.schema": "lake_stats", "newslake.schema_version": SCHEMA_VERSION},
+    )
 
 
 def raw_manifest_key(day: dt.date, source_id: str, name: str) -> str:

@@ -249,3 +249,79 @@ def reextract_partition(source_id: str, day: str) -> dict[str, Any]:
     pipeline.extract(ctx)
     pipeline.validate(ctx)
     return pipeline.publish(ctx)
+
+
+# -- story clusters ----------------------------------------------------------------------------
+
+# The clustering DAG's days are Moroccan days, like the sources it was built for.
+STORY_CLUSTERS_TIMEZONE = "Africa/Casablanca"
+
+
+def cluster_stories_for_run() -> dict[str, Any]:
+    """Cluster the stories of the running DAG run's day (its logical date, Moroccan time)."""
+    from zoneinfo import ZoneInfo
+
+    from airflow.sdk import get_current_context
+
+    from newslake import pipeline
+
+    day = get_current_context()["logical_date"].astimezone(ZoneInfo(STORY_CLUSTERS_TIMEZONE)).date()
+    aggregators = {source.id for source in load_sources() if source.aggregator}
+    return pipeline.cluster_stories(storage_from_settings(settings_from_airflow()), day, aggregators)
+
+
+def run_story_cluster_dag(days: list[dt.date]) -> list[DagRunResult]:
+    """Run the story-clustering DAG for each day with dag.test()."""
+    from zoneinfo import ZoneInfo
+
+    dag = load_dagbag().dags["newslake_story_clusters"]
+    results = []
+    for day in days:
+        run = dag.test(logical_date=dt.datetime.combine(day, dt.time(4), tzinfo=ZoneInfo(STORY_CLUSTERS_TIMEZONE)))
+        results.append(DagRunResult(dag.dag_id, day, str(getattr(run.state, "value", run.state))))
+    return results
+
+
+# -- maintenance -------------------------------------------------------------------------------
+
+# The maintenance DAG's day is a Moroccan day, like the story clusters'.
+MAINTENANCE_TIMEZONE = "Africa/Casablanca"
+
+
+def maintenance_day() -> dt.date:
+    """The running maintenance DAG run's day: its logical date, in Moroccan time."""
+    from zoneinfo import ZoneInfo
+
+    from airflow.sdk import get_current_context
+
+    return get_current_context()["logical_date"].astimezone(ZoneInfo(MAINTENANCE_TIMEZONE)).date()
+
+
+def apply_raw_retention_for_run() -> dict[str, Any]:
+    """Delete raw partitions older than ``raw_retention_days`` before the run's day (0: keep all)."""
+    from newslake import maintenance
+
+    settings = settings_from_airflow()
+    return maintenance.apply_raw_retention(storage_from_settings(settings), maintenance_day(), settings.raw_retention_days)
+
+
+def remove_orphaned_staging_for_run() -> dict[str, Any]:
+    """Delete staging folders untouched for ``staging_max_age_hours``. Compared with the files'
+    real mtimes, so this one step uses the wall clock, not the logical date."""
+    from newslake import maintenance
+
+    settings = settings_from_airflow()
+    if settings.staging_max_age_hours < 1:
+        raise ValueError(
+            f"setting staging_max_age_hours must be at least 1 (it must exceed the longest pipeline task), got {settings.staging_max_age_hours}"
+        )
+    return maintenance.remove_orphaned_staging(
+        storage_from_settings(settings), dt.datetime.now(dt.UTC), dt.timedelta(hours=settings.staging_max_age_hours)
+    )
+
+
+def write_lake_stats_for_run() -> dict[str, Any]:
+    """Write the lake's stats table for the run's day."""
+    from newslake import maintenance
+
+    return maintenance.write_lake_stats(storage_from_settings(settings_from_airflow()), maintenance_day())

@@ -545,8 +545,14 @@ def validate(ctx: PartitionContext) -> dict[str, Any]:
 
 
 def publish(ctx: PartitionContext) -> dict[str, Any]:
-    """Make the validated partition visible: one atomic replace per table, then clean up."""
+    """Make the validated partition visible: one atomic replace per table, then clean up.
+    Staging goes last, so a crash anywhere here is repaired by running publish again."""
     target = lake.articles_key(ctx.day, ctx.source.id)
+    if not ctx.storage.exists(ctx.staged("articles.parquet")) and ctx.storage.exists(target):
+        # A retry after a crash between the clean-up and the end of the task: already done.
+        rows = lake.read_parquet(ctx.storage, target).num_rows
+        log.info("already published: %d articles at %s", rows, ctx.storage.url(target))
+        return {"partition": ctx.storage.url(target), "rows": rows}
     _write_run_metrics(ctx, lake.read_json(ctx.storage, ctx.staged("validation.json")))
     ctx.storage.copy(ctx.staged("articles.parquet"), target)
     _publish_fetch_log(ctx, quarantined=False)
@@ -626,3 +632,45 @@ def _iso(value: dt.datetime | None) -> str | None:
 def _parse_iso(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
+
+
+# -- story clusters ---------------------------------------------------------------------------
+
+CLUSTER_WINDOW_DAYS = 2
+
+
+def cluster_stories(storage: Storage, day: dt.date, aggregator_ids: set[str]) -> dict[str, Any]:
+    """Cluster the articles of ``day`` with those of the CLUSTER_WINDOW_DAYS days before (an
+    aggregator often republishes a day later) and write ``story_clusters/dt=day/``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from newslake.dedup import ArticleForClustering, cluster_articles
+    from newslake.queries import LakeReader
+
+    window = [day - dt.timedelta(days=back) for back in range(CLUSTER_WINDOW_DAYS, -1, -1)]
+    rows = (
+        LakeReader(storage)
+        .dataset("articles")
+        .to_table(columns=["article_id", "source", "text", "published_at", "dt"], filter=pc.field("dt").isin(window))
+        .to_pylist()
+    )
+    articles = [
+        ArticleForClustering(r["article_id"], r["source"], r["text"], r["published_at"], r["source"] in aggregator_ids) for r in rows
+    ]
+    sources_of_the_day = {r["article_id"]: r["source"] for r in rows if r["dt"] == day}
+    assignments = [a for a in cluster_articles(articles) if a.article_id in sources_of_the_day]
+    table = pa.Table.from_pylist(
+        [
+            {"article_id": a.article_id, "source": sources_of_the_day[a.article_id], "cluster_id": a.cluster_id,
+             "cluster_size": a.cluster_size, "is_canonical_copy": a.is_canonical_copy}
+            for a in assignments
+        ],
+        schema=lake.story_clusters_schema(),
+    )
+    key = lake.story_clusters_key(day)
+    storage.write_bytes(key, lake.table_to_parquet_bytes(table))
+    copies = sum(1 for a in assignments if not a.is_canonical_copy)
+    summary = {"story_clusters": storage.url(key), "articles": len(assignments), "stories": len(assignments) - copies, "copies": copies}
+    log.info("clustered %s", summary)
+    return summary

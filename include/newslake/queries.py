@@ -27,7 +27,11 @@ TABLE_SCHEMAS = {
     "articles": layout.articles_schema,
     "fetch_log": layout.fetch_log_schema,
     "run_metrics": layout.run_metrics_schema,
+    "story_clusters": layout.story_clusters_schema,
+    "lake_stats": layout.lake_stats_schema,
 }
+# Hive partition keys in each table's paths (story clusters and lake stats span every source of a day).
+PARTITION_KEYS = {"story_clusters": ("dt",), "lake_stats": ("dt",)}
 
 
 @dataclass
@@ -40,7 +44,9 @@ class LakeReader:
 
         if table not in TABLE_SCHEMAS:
             raise ValueError(f"unknown lake table {table!r}; tables are {sorted(TABLE_SCHEMAS)}")
-        partitioning = pads.partitioning(pa.schema([("dt", pa.date32()), ("source", pa.string())]), flavor="hive")
+        key_types = {"dt": pa.date32(), "source": pa.string()}
+        keys = PARTITION_KEYS.get(table, ("dt", "source"))
+        partitioning = pads.partitioning(pa.schema([(key, key_types[key]) for key in keys]), flavor="hive")
         schema = TABLE_SCHEMAS[table]()
         files = [self.storage.path(key) for key in self.storage.list(table) if key.endswith(".parquet") and "/." not in key]
         return pads.dataset(

@@ -69,4 +69,20 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
     connection = reader.duckdb()
     result = connection.execute(query, [min(days), max(days)] if days else []).fetchall()
     lines += [f"  {'dt':<10}  {'language':<8}  articles"] + [f"  {str(d):<10}  {str(lang):<8}  {n:>8}" for d, lang, n in result]
+
+    if storage.list("story_clusters"):
+        where = " and c.dt between ? and ?" if days else ""
+        stories = connection.execute(
+            "with top as (select c.cluster_id, max(c.cluster_size) as copies, string_agg(distinct c.source, ', ') as sources"
+            f" from story_clusters c where c.cluster_size > 1{where} group by c.cluster_id)"
+            " select top.copies, a.title, top.sources from top join articles a on a.article_id = top.cluster_id"
+            " order by top.copies desc, a.title limit 5",
+            [min(days), max(days)] if days else [],
+        ).fetchall()
+        copies = connection.execute(
+            "select count(*) filter (where is_canonical_copy), count(*) from story_clusters" + (" where dt between ? and ?" if days else ""),
+            [min(days), max(days)] if days else [],
+        ).fetchone()
+        lines += ["", f"Stories (story_clusters): {copies[0]} stories in {copies[1]} articles; top stories by copies:"]
+        lines += [f"  {size} copies  {title}  [{sources}]" for size, title, sources in stories] or ["  (no story has copies)"]
     return "\n".join(lines)

@@ -11,11 +11,12 @@ appear whole or not at all — a rename on a local disk, a single PUT / server-s
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlparse
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ class S3Options:
 
 class StorageError(RuntimeError):
     pass
+
+
+class StoredFile(NamedTuple):
+    """A file below the lake root, as ``Storage.list_with_mtime`` lists it."""
+
+    key: str
+    size: int
+    mtime: dt.datetime  # last modification, UTC (local: file mtime; S3: the object's LastModified)
 
 
 class Storage:
@@ -180,6 +189,24 @@ class Storage:
         root_length = len(self._root) + 1
         keys = [info.path[root_length:] for info in self.filesystem.get_file_info(selector) if info.type == pafs.FileType.File]
         return sorted(keys)
+
+    def list_with_mtime(self, prefix: str) -> list[StoredFile]:
+        """Like ``list``, with each file's size and modification time (sorted by key)."""
+        import pyarrow.fs as pafs
+
+        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
+        root_length = len(self._root) + 1
+        files = []
+        for info in self.filesystem.get_file_info(selector):
+            if info.type != pafs.FileType.File:
+                continue
+            mtime = info.mtime
+            if mtime is None:  # a backend that cannot tell: treat the file as fresh, never as old
+                mtime = dt.datetime.now(dt.UTC)
+            elif mtime.tzinfo is None:
+                mtime = mtime.replace(tzinfo=dt.UTC)
+            files.append(StoredFile(info.path[root_length:], int(info.size or 0), mtime.astimezone(dt.UTC)))
+        return sorted(files)
 
     def delete(self, key: str) -> None:
         import pyarrow.fs as pafs

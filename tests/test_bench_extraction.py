@@ -1,0 +1,75 @@
+"""bench/extraction.py: its core function on three corpus pages (fast), structure and value ranges."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_FILE = REPO / "bench" / "extraction.py"
+CORPUS_DIR = REPO.parent / "shared" / "corpus"
+PAGES = ("001", "bbc-1", "qq")  # English with byline and date; Chinese (character tokens)
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(
+        not (CORPUS_DIR / "readability-pages" / "manifest.json").is_file(),
+        reason=f"shared corpus not found at {CORPUS_DIR} (only present beside the main checkout)",
+    ),
+]
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location("bench_extraction", BENCH_FILE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_core_on_three_pages():
+    bench = _load_bench()
+    report = bench.run_benchmark(CORPUS_DIR, PAGES, passes=1, check_trafilatura=False)
+
+    assert report["pages"] == len(PAGES)
+    assert set(report["extractors"]) == {"ours", "readability-lxml", "trafilatura"}
+    for name, row in report["extractors"].items():
+        assert row["pages"] == len(PAGES)
+        for key in ("precision", "recall", "f1", "title_exact"):
+            assert 0.0 <= row[key] <= 1.0, (name, key, row[key])
+        assert set(row["per_page_f1"]) == set(PAGES)
+        assert all(0.0 <= value <= 1.0 for value in row["per_page_f1"].values())
+        assert isinstance(row["raised"], list) and isinstance(row["empty"], list)
+        assert len(row["pass_cpu_seconds"]) == 1 and row["pages_per_second"] > 0 and row["pages_per_wall_second"] > 0
+        for key in ("byline_contains", "byline_either_way", "date_same_day"):
+            if name == "readability-lxml":
+                assert row[key] is None  # bare readability-lxml has no byline or date
+            else:
+                assert 0.0 <= row[key] <= 1.0, (name, key, row[key])
+    assert report["extractors"]["ours"]["f1"] > 0.5
+
+    seed = report["seed"]
+    if seed is not None:
+        assert set(seed) == {"ours", "readability-lxml", "trafilatura"}
+        assert seed["ours"]["title_exact"] in (True, False)
+        assert seed["ours"]["paragraphs_expected"] > 0
+
+    table = bench.markdown(report)
+    assert table.count("\n| ours |") == 2  # readability-pages table and seed table
+
+
+def test_byline_and_date_rules():
+    bench = _load_bench()
+    assert bench.byline_contains("Nathan Willis", "By Nathan Willis")
+    assert not bench.byline_contains("Nathan Willis", "By Nathan Willis\n  March 25, 2015")
+    assert bench.byline_either_way("Nathan Willis", "By Nathan Willis\n  March 25, 2015")
+    assert not bench.byline_either_way("Nat", "Nathan Willis")
+    assert not bench.byline_contains("", "Nathan Willis")
+    import datetime as dt
+
+    assert bench.same_day(dt.datetime(2015, 7, 24, 4, 36, tzinfo=dt.UTC), "2015-07-24T05:36:09+01:00")
+    assert bench.same_day(dt.date(2024, 6, 25), "2024-06-25")
+    assert not bench.same_day(None, "2024-06-25")

@@ -1,0 +1,45 @@
+"""Story clustering: copies cluster with their originals, different stories do not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from newslake.dedup import ArticleForClustering, cluster_articles
+
+T0 = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
+STORY = (
+    "The regional council of Tangier approved on Tuesday the extension of the port, a project of "
+    "two billion dirhams that will double the container capacity by 2030 and create four thousand jobs "
+    "according to the agency in charge of the works, which expects the first quay to open next summer."
+)
+OTHER = (
+    "Heavy rain flooded several underpasses in Casablanca overnight, cutting traffic on the coastal road "
+    "for hours while the civil protection pumped water out and the city asked drivers to avoid the centre "
+    "until the evening, when the weather service expects the storm to move east towards the Atlas."
+)
+
+
+def article(identifier, text, source="outlet", hours=0, aggregator=False):
+    return ArticleForClustering(identifier, source, text, T0 + dt.timedelta(hours=hours), aggregator)
+
+
+def test_copies_cluster_with_the_original_which_is_canonical():
+    assignments = {a.article_id: a for a in cluster_articles([
+        article("copy", STORY, source="aggregator", aggregator=True),  # same time as the original
+        article("orig", STORY),
+        article("edited", STORY.replace("Tuesday", "Tuesday evening") + " More details to follow.", hours=5),
+        article("other", OTHER),
+    ])}
+    assert {assignments[k].cluster_id for k in ("orig", "copy", "edited")} == {"orig"}
+    assert assignments["orig"].is_canonical_copy and not assignments["copy"].is_canonical_copy
+    assert assignments["orig"].cluster_size == 3
+    assert assignments["other"].cluster_id == "other" and assignments["other"].cluster_size == 1
+
+
+def test_short_texts_stand_alone_and_order_does_not_matter():
+    items = [article("a", "Too short"), article("b", "Too short"), article("c", STORY), article("d", STORY, hours=1)]
+    first = cluster_articles(items)
+    assert cluster_articles(list(reversed(items))) == first
+    by_id = {a.article_id: a for a in first}
+    assert by_id["a"].cluster_size == 1 and by_id["b"].cluster_size == 1
+    assert by_id["d"].cluster_id == "c"
