@@ -36,6 +36,7 @@ lint: $(STAMP)
 ## bench: benchmarks (figures quoted in the docs come from here)
 bench: $(STAMP)
 	$(PY) bench/fetch_politeness.py
+	$(PY) bench/extraction.py
 
 ## report: what the lake holds (outcomes, validation, a query)
 report: $(STAMP)

@@ -14,10 +14,9 @@ the HTTP header says ``charset=utf-8``; a BOM stays in the string) and the same 
 ``ours``
     ``newslake.extract.extract_article(html, url)`` -- text plus all metadata.
 ``readability-lxml``
-    bare readability-lxml: ``Document(html, url=url)``; text from ``summary()`` converted by
-    ``newslake.textmetrics.html_to_text`` (the same HTML-to-blocks conversion ours uses, so both
-    are scored on equal terms), then the title from ``short_title()`` (after ``summary()``, so
-    the page is parsed once). It has no byline, date or language.
+    bare readability-lxml: ``Document(html, url=url)``; title from ``short_title()``, text from
+    ``summary()`` converted by ``newslake.textmetrics.html_to_text`` (the same HTML-to-blocks
+    conversion ours uses, so both are scored on equal terms). It has no byline, date or language.
 ``trafilatura``
     trafilatura 2.3.1 (a dev/bench dependency only), one call:
     ``bare_extraction(html, url=url, output_format="txt", include_comments=False,
@@ -51,6 +50,8 @@ Scores (a page whose extractor raised counts with empty output):
   alternate within each round so machine drift hits all of them alike. *pages/s (CPU)* divides
   by the process's CPU time (``time.process_time``), which other load on a shared machine
   barely moves -- the figure to compare; *pages/s (wall)* by ``time.perf_counter`` time.
+  readability-lxml's ``short_title()`` parses the page a second time (so does ``summary()``), so
+  its row pays two parses; a timing-only line gives ``summary()`` alone, without the title.
 * raised: pages where the call raised; empty: pages with no text (ours ``ok=False``,
   trafilatura ``None``).
 
@@ -124,11 +125,19 @@ def run_readability(html: str, url: str) -> Extracted:
     from newslake.textmetrics import html_to_text
 
     document = Document(html, url=url)
-    summary = document.summary()
-    # After summary(): short_title() then reads the tree summary() parsed. Called first, it would
-    # parse the page once more (summary() re-parses), ~35% slower; the titles are identical on
-    # every corpus page either way.
-    return Extracted(text=html_to_text(summary), title=document.short_title())
+    # short_title() and summary() each parse the page (readability-lxml forces a fresh parse in
+    # both); title first, as readability-lxml advises, since summary() mutates its tree.
+    title = document.short_title()
+    return Extracted(text=html_to_text(document.summary()), title=title)
+
+
+def run_readability_text_only(html: str, url: str) -> Extracted:
+    """Timing reference only: bare readability-lxml without the title (one parse)."""
+    from readability import Document
+
+    from newslake.textmetrics import html_to_text
+
+    return Extracted(text=html_to_text(Document(html, url=url).summary()), title=None)
 
 
 def _trafilatura_document(html: str, url: str):
@@ -167,6 +176,7 @@ RUNNERS: dict[str, Callable[[str, str], Extracted]] = {
     "readability-lxml": run_readability,
     "trafilatura": run_trafilatura,
 }
+TEXT_ONLY = "readability-lxml text only"  # timed, not scored: summary() without short_title()
 
 
 # --- scoring rules ---------------------------------------------------------------------------
@@ -330,18 +340,30 @@ def trafilatura_text_mismatches(pages: list[dict[str, Any]], texts: dict[str, st
     return mismatched
 
 
-def time_passes(pages: list[dict[str, Any]], passes: int) -> dict[str, dict[str, list[float]]]:
-    """CPU and wall seconds of each of `passes` timed passes per extractor (summed over the
-    calls); the extractors alternate within each round."""
-    seconds: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in EXTRACTORS}
-    for _ in range(passes):
-        for name in EXTRACTORS:
-            runner = RUNNERS[name]
+def time_passes(pages: list[dict[str, Any]], rounds: dict[str, int]) -> dict[str, dict[str, list[float]]]:
+    """CPU and wall seconds of timed passes (summed over the calls), `rounds[name]` passes for
+    each runner; the runners alternate within each round."""
+    runners = {**RUNNERS, TEXT_ONLY: run_readability_text_only}
+    seconds: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in rounds}
+    for round_index in range(max(rounds.values(), default=0)):
+        for name, wanted in rounds.items():
+            if round_index >= wanted:
+                continue
             gc.collect()
-            timings = [_call(runner, page["source"], CORPUS_PAGE_URL)[2] for page in pages]
+            timings = [_call(runners[name], page["source"], CORPUS_PAGE_URL)[2] for page in pages]
             seconds[name]["cpu"].append(sum(cpu for cpu, _ in timings))
             seconds[name]["wall"].append(sum(wall for _, wall in timings))
     return seconds
+
+
+def _speed(pages: int, cpu: list[float], wall: list[float]) -> dict[str, Any]:
+    best_cpu, best_wall = min(cpu), min(wall)
+    return {
+        "pass_cpu_seconds": cpu,
+        "pass_wall_seconds": wall,
+        "pages_per_second": pages / best_cpu if best_cpu > 0 else None,  # per CPU second
+        "pages_per_wall_second": pages / best_wall if best_wall > 0 else None,
+    }
 
 
 def check_seed(corpus_dir: Path = CORPUS_DIR) -> dict[str, dict[str, Any]] | None:
@@ -388,18 +410,18 @@ def run_benchmark(
     texts: dict[str, dict[str, str]] = {}
     for name in EXTRACTORS:  # the scoring pass is also the first timed pass
         extractors[name], texts[name] = score_pages(pages, name)
-    more = time_passes(pages, passes - 1) if passes > 1 else {}
+    passes = max(passes, 1)
+    more = time_passes(pages, {**{name: passes - 1 for name in EXTRACTORS}, TEXT_ONLY: passes})
     for name, row in extractors.items():
-        row["pass_cpu_seconds"] += more.get(name, {}).get("cpu", [])
-        row["pass_wall_seconds"] += more.get(name, {}).get("wall", [])
-        best_cpu, best_wall = min(row["pass_cpu_seconds"]), min(row["pass_wall_seconds"])
-        row["pages_per_second"] = len(pages) / best_cpu if best_cpu > 0 else None  # per CPU second
-        row["pages_per_wall_second"] = len(pages) / best_wall if best_wall > 0 else None
+        row.update(
+            _speed(len(pages), row.pop("pass_cpu_seconds") + more[name]["cpu"], row.pop("pass_wall_seconds") + more[name]["wall"])
+        )
     return {
         "corpus": str(corpus_dir),
         "pages": len(pages),
-        "passes": max(passes, 1),
+        "passes": passes,
         "extractors": extractors,
+        "timing_only": {TEXT_ONLY: _speed(len(pages), more[TEXT_ONLY]["cpu"], more[TEXT_ONLY]["wall"])},
         "trafilatura_text_mismatches": trafilatura_text_mismatches(pages, texts["trafilatura"]) if check_trafilatura else None,
         "seed": check_seed(corpus_dir),
     }
@@ -455,6 +477,11 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{check['origin_publisher']} {_mark(check['origin_publisher_ok'])} | {check['date']} {_mark(check['date_ok'])} |"
             )
     notes = []
+    for name, row in (report.get("timing_only") or {}).items():
+        notes.append(
+            f"{name} (`Document(html).summary()` → text, no `short_title()`, which parses the page again): "
+            f"{row['pages_per_second']:.1f} pages/s (CPU), {row['pages_per_wall_second']:.1f} (wall)"
+        )
     for name, row in extractors.items():
         if row["raised"]:
             notes.append(f"{name} raised on: {'; '.join(row['raised'])}")

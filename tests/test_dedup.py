@@ -43,3 +43,31 @@ def test_short_texts_stand_alone_and_order_does_not_matter():
     by_id = {a.article_id: a for a in first}
     assert by_id["a"].cluster_size == 1 and by_id["b"].cluster_size == 1
     assert by_id["d"].cluster_id == "c"
+
+
+def test_cluster_stories_over_a_lake_on_s3(s3_storage):
+    """The clustering step reads a window of days across sources and writes the day's table."""
+    import pyarrow as pa
+
+    from newslake import lake
+    from newslake.pipeline import cluster_stories
+    from newslake.queries import LakeReader
+    from test_atomic_publish import version
+
+    day = dt.date(2026, 11, 24)
+
+    def partition(rows):
+        table = version("x", len(rows)).to_pylist()
+        for row, (identifier, text, published) in zip(table, rows, strict=True):
+            row.update(article_id=identifier, text=text, published_at=published)
+        return lake.table_to_parquet_bytes(pa.Table.from_pylist(table, schema=lake.articles_schema()))
+
+    s3_storage.write_bytes(lake.articles_key(day - dt.timedelta(days=1), "outlet"), partition([("orig", STORY, T0 - dt.timedelta(days=1))]))
+    s3_storage.write_bytes(lake.articles_key(day, "outlet"), partition([("other", OTHER, T0)]))
+    s3_storage.write_bytes(lake.articles_key(day, "aggregator"), partition([("copy", STORY, T0)]))
+    summary = cluster_stories(s3_storage, day, {"aggregator"})
+    assert (summary["articles"], summary["stories"], summary["copies"]) == (2, 1, 1)
+    rows = {r["article_id"]: r for r in LakeReader(s3_storage).table("story_clusters").to_pylist()}
+    assert set(rows) == {"copy", "other"}  # only day D's articles; the original is from D-1
+    assert rows["copy"]["cluster_id"] == "orig" and rows["copy"]["cluster_size"] == 2
+    assert rows["other"]["is_canonical_copy"] and rows["copy"]["source"] == "aggregator"

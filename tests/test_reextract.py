@@ -37,14 +37,23 @@ def state(run) -> str:
 
 
 @pytest.mark.e2e
-def test_reextraction_rebuilds_the_same_partition_without_the_network(tiny_source, airflow_db, tmp_path):
+@pytest.mark.parametrize("backend", ["local", "s3"])
+def test_reextraction_rebuilds_the_same_partition_without_the_network(tiny_source, airflow_db, tmp_path, monkeypatch, request, backend):
     from newslake.config import load_sources
     from newslake.orchestration import load_dagbag, logical_date_for
 
+    if backend == "s3":
+        from newslake.storage import S3Options
+
+        moto = request.getfixturevalue("moto_s3")
+        uri = f"s3://{moto['bucket']}/reextract-lake"
+        monkeypatch.setenv("NEWSLAKE_LAKE_URI", uri)
+        storage = Storage(uri, s3=S3Options(endpoint_url=moto["endpoint"], access_key="testing", secret_key="testing", region="us-east-1"))
+    else:
+        storage = Storage(str(tmp_path / "lake"))
     source = load_sources()[0]
     bag = load_dagbag()
     assert state(bag.dags[source.dag_id].test(logical_date=logical_date_for(source, DAY))) == "success"
-    storage = Storage(str(tmp_path / "lake"))
     articles, fetch_log = lake.articles_key(DAY, source.id), lake.fetch_log_key(DAY, source.id)
     original = storage.read_bytes(articles), storage.read_bytes(fetch_log)
 
