@@ -114,6 +114,16 @@ def s3_storage(moto_s3, request):
     return Storage(f"s3://{moto_s3['bucket']}/{prefix}", s3=options)
 
 
+@pytest.fixture(params=["local", "s3"])
+def storage(request, tmp_path):
+    """The same test on a local lake and on S3 (moto)."""
+    from newslake.storage import Storage
+
+    if request.param == "local":
+        return Storage(str(tmp_path / "lake"))
+    return request.getfixturevalue("s3_storage")
+
+
 def shared_corpus_or_skip() -> Path:
     if not SHARED_CORPUS.is_dir():
         pytest.skip(f"needs the shared corpus at {SHARED_CORPUS} (present in the team's workspace and CI, not in a user's clone)")

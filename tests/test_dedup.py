@@ -49,10 +49,10 @@ def test_cluster_stories_over_a_lake_on_s3(s3_storage):
     """The clustering step reads a window of days across sources and writes the day's table."""
     import pyarrow as pa
 
+    from lakerows import article_table as version
     from newslake import lake
     from newslake.pipeline import cluster_stories
     from newslake.queries import LakeReader
-    from test_atomic_publish import version
 
     day = dt.date(2026, 11, 24)
 

@@ -7,9 +7,9 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
 import pytest
 
+from lakerows import article_table
 from newslake import lake, maintenance
 from newslake.queries import LakeReader
 from newslake.storage import Storage
@@ -18,39 +18,16 @@ TODAY = dt.date(2026, 11, 25)
 OLD, RECENT = dt.date(2026, 10, 1), dt.date(2026, 11, 24)
 
 
-def articles(tag: str, rows: int) -> pa.Table:
-    now = dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC)
-    records = [
-        {
-            "article_id": f"{tag}{i:04d}", "url": f"http://news.example/{tag}/{i}", "listed_url": f"http://news.example/{tag}/{i}",
-            "final_url": f"http://news.example/{tag}/{i}", "title": f"{tag} {i}", "text": "text " * 50, "language": "en",
-            "published_at": now, "published_precision": "datetime", "modified_at": None, "authors": [], "site_name": None,
-            "description": None, "image_url": None, "section": None, "origin_publisher": None, "origin_url": None,
-            "listed_at": now, "discovered_via": "feed", "fetched_at": now, "http_status": 200, "content_sha256": "0" * 64,
-            "raw_path": "raw/x", "raw_offset": 0, "raw_length": 1, "raw_payload_sha256": "0" * 64, "extractor": "test",
-        }
-        for i in range(rows)
-    ]
-    return pa.Table.from_pylist(records, schema=lake.articles_schema())
-
-
 def populate(storage: Storage) -> None:
     """Two days of two sources: articles (real Parquet), fetch logs, raw zones, a quarantine."""
     for day in (OLD, RECENT):
         for source, rows in (("alpha", 3), ("beta", 2)):
-            storage.write_bytes(lake.articles_key(day, source), lake.table_to_parquet_bytes(articles(f"{source}{day:%d}", rows)))
+            storage.write_bytes(lake.articles_key(day, source), lake.table_to_parquet_bytes(article_table(f"{source}{day:%d}", rows)))
             storage.write_bytes(lake.fetch_log_key(day, source), b"fetch-log")
             storage.write_bytes(lake.raw_key(day, source), b"w" * 100)
             storage.write_bytes(lake.raw_manifest_key(day, source, "fetched.json"), b"{}")
     storage.write_bytes(f"{lake.quarantine_prefix(RECENT, 'beta')}/result.json", b"{}")
     storage.write_bytes(lake.story_clusters_key(RECENT), b"not a partitioned table")
-
-
-@pytest.fixture(params=["local", "s3"])
-def storage(request, tmp_path):
-    if request.param == "local":
-        return Storage(str(tmp_path / "lake"))
-    return request.getfixturevalue("s3_storage")
 
 
 # -- Storage.list_with_mtime ---------------------------------------------------------------------

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
+from lakerows import article_table as version
 from newslake import lake
 from newslake.queries import LakeReader
 from newslake.storage import Storage
-from test_atomic_publish import version
 
 START = dt.date(2025, 11, 25)
 DAYS = [START + dt.timedelta(days=n) for n in range(365)]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
+from lakerows import article_table as version
 from newslake import lake
 from newslake.storage import Storage
-from test_atomic_publish import version
 
 SQL = Path(__file__).resolve().parents[1] / "include" / "sql" / "duckdb_views.sql"
 

@@ -7,13 +7,6 @@ import pytest
 from newslake.storage import Storage, StorageError
 
 
-@pytest.fixture(params=["local", "s3"])
-def storage(request, tmp_path):
-    if request.param == "local":
-        return Storage(str(tmp_path / "lake"))
-    return request.getfixturevalue("s3_storage")
-
-
 def test_write_read_list_copy_delete(storage):
     assert storage.list("articles") == []
     assert not storage.exists("articles/dt=2026-11-24/source=x/part-0.parquet")
