@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from newslake.http import HttpSettings
+
 
 @dataclass(frozen=True)
 class Request:
@@ -195,3 +197,21 @@ class LocalServer:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def fast_http_settings(**overrides) -> HttpSettings:
+    """HttpSettings for tests against these servers: small timeouts and backoff so failures are
+    fast, no politeness spacing unless a test is about it, and loopback allowed through the
+    address guard (the servers are on 127.0.0.1). Tests override what they are about."""
+    settings = dict(
+        connect_timeout=2.0,
+        read_timeout=2.0,
+        total_timeout=5.0,
+        max_attempts=2,
+        backoff_base=0.01,
+        backoff_max=0.1,
+        per_host_interval=0.0,
+        allowed_networks=("127.0.0.0/8",),
+    )
+    settings.update(overrides)
+    return HttpSettings(**settings)

@@ -34,3 +34,14 @@ class TinyNewsSite(LocalServer):
             f'<meta property="article:published_time" content="{published}"></head>'
             f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{paragraphs}</article></body></html>",
         )
+
+
+def use_one_source(tmp_path, monkeypatch, *, source_id: str, name: str, feed_url: str) -> None:
+    """Point the DAG factory at a sources file holding just this feed, and the lake at tmp_path."""
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f"sources:\n  - id: {source_id}\n    name: {name}\n    languages: [en]\n    timezone: Africa/Casablanca\n"
+        f"    requests_per_second: 50\n    start_date: 2026-11-01\n    feeds: ['{feed_url}']\n"
+    )
+    monkeypatch.setenv("NEWSLAKE_SOURCES_FILE", str(sources))
+    monkeypatch.setenv("NEWSLAKE_LAKE_URI", str(tmp_path / "lake"))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from localserver import LocalServer, Route
+from localserver import LocalServer, Route, fast_http_settings
 from newslake.discover import (
     Discovery,
     ListingParseError,
@@ -23,20 +23,11 @@ from newslake.discover import (
     parse_feed,
     parse_sitemap,
 )
-from newslake.http import HttpClient, HttpSettings
+from newslake.http import HttpClient
 
 DAY = date(2026, 11, 24)
 ZONE = "Europe/Berlin"
-SETTINGS = HttpSettings(
-    connect_timeout=2.0,
-    read_timeout=2.0,
-    total_timeout=5.0,
-    max_attempts=2,
-    backoff_base=0.01,
-    backoff_max=0.1,
-    per_host_interval=0.0,
-    allowed_networks=("127.0.0.0/8",),  # the listing server is on 127.0.0.1
-)
+SETTINGS = fast_http_settings()
 SITE = "https://news.example"
 
 

@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from localserver import Route
+from localserver import Route, fast_http_settings
 from newslake.discover import (
     ArchiveSpec,
     CachedListing,
@@ -42,18 +42,8 @@ SAMPLE_ARCHIVE_LINKS = "ul.listing a"  # the sample site's archive pages: one <a
 
 
 def loopback_settings(**overrides) -> HttpSettings:
-    """Fast test settings, allowing loopback addresses where HttpClient can refuse them."""
-    settings = dict(
-        connect_timeout=2.0,
-        read_timeout=2.0,
-        total_timeout=5.0,
-        max_attempts=1,
-        per_host_interval=0.0,
-    )
-    if "allowed_networks" in {f.name for f in dataclasses.fields(HttpSettings)}:
-        settings["allowed_networks"] = ("127.0.0.0/8",)
-    settings.update(overrides)
-    return HttpSettings(**settings)
+    """Fast test settings that fail at once (one attempt)."""
+    return fast_http_settings(**{"max_attempts": 1, **overrides})
 
 
 def sample_archive(site_outlet_id: str, base_url: str) -> ArchiveSpec:

@@ -15,18 +15,12 @@ import time
 
 import pytest
 
-from localserver import Exchange, LocalServer, Request, Response
+from localserver import Exchange, LocalServer, Request, Response, fast_http_settings
 from newslake.http import FetchResult, HttpSettings, fetch_all
 from newslake.netguard import AddressGuard, is_forbidden_address, parse_networks
 
 # Secure defaults (no allowed networks, robots.txt on); small timeouts keep failures fast.
-GUARDED = HttpSettings(
-    connect_timeout=2.0,
-    read_timeout=2.0,
-    total_timeout=5.0,
-    max_attempts=1,
-    per_host_interval=0.0,
-)
+GUARDED = fast_http_settings(max_attempts=1, allowed_networks=())
 LOOPBACK_V4 = ("127.0.0.0/8",)
 
 

@@ -12,6 +12,7 @@ import pytest
 from localserver import Exchange, LocalServer, Request, Response
 from newslake import lake
 from newslake.storage import Storage
+from newsserver import use_one_source
 
 pytestmark = pytest.mark.e2e
 
@@ -63,13 +64,7 @@ class FlakyDateSite(LocalServer):
 @pytest.fixture
 def flaky_site(tmp_path, monkeypatch):
     site = FlakyDateSite()
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        "sources:\n  - id: flaky-daily\n    name: Test Daily\n    languages: [en]\n"
-        f"    timezone: Africa/Casablanca\n    requests_per_second: 50\n    feeds: ['{site.base_url}/feed.xml']\n"
-    )
-    monkeypatch.setenv("NEWSLAKE_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("NEWSLAKE_LAKE_URI", str(tmp_path / "lake"))
+    use_one_source(tmp_path, monkeypatch, source_id="flaky-daily", name="Test Daily", feed_url=f"{site.base_url}/feed.xml")
     try:
         yield site
     finally:

@@ -9,7 +9,7 @@ import pytest
 
 from newslake import lake
 from newslake.storage import Storage
-from newsserver import TinyNewsSite
+from newsserver import TinyNewsSite, use_one_source
 
 DAY = dt.date(2026, 11, 24)
 
@@ -21,13 +21,7 @@ def tiny_source(tmp_path, monkeypatch):
     site.article("/b.html", "Port opens", "2026-11-24T12:00:00+01:00", topic="the new port")
     site.rss("/feed.xml", [("/a.html", "Tue, 24 Nov 2026 10:00:00 +0100"), ("/b.html", "Tue, 24 Nov 2026 12:00:00 +0100"),
                            ("/gone.html", "Tue, 24 Nov 2026 13:00:00 +0100")])
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        "sources:\n  - id: tiny-daily\n    name: Tiny Daily\n    languages: [en]\n    timezone: Africa/Casablanca\n"
-        f"    requests_per_second: 50\n    start_date: 2026-11-01\n    feeds: ['{site.base_url}/feed.xml']\n"
-    )
-    monkeypatch.setenv("NEWSLAKE_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("NEWSLAKE_LAKE_URI", str(tmp_path / "lake"))
+    use_one_source(tmp_path, monkeypatch, source_id="tiny-daily", name="Tiny Daily", feed_url=f"{site.base_url}/feed.xml")
     yield site
     site.close()
 

@@ -14,22 +14,12 @@ import itertools
 import httpx
 import pytest
 
-from localserver import Exchange, LocalServer, Request, Response
+from localserver import Exchange, LocalServer, Request, Response, fast_http_settings
 from newslake.http import FetchResult, HttpClient, HttpSettings, fetch_all
 from newslake.robots import MAX_CRAWL_DELAY, ROBOTS_MAX_BYTES, RobotsPolicy, robots_url, user_agent_token
 
 OUR_AGENT = "newslake/0.1 (+https://github.com/newslake/newslake)"
-SETTINGS = HttpSettings(
-    user_agent=OUR_AGENT,
-    connect_timeout=2.0,
-    read_timeout=2.0,
-    total_timeout=5.0,
-    max_attempts=2,
-    backoff_base=0.01,
-    backoff_max=0.1,
-    per_host_interval=0.0,
-    allowed_networks=("127.0.0.0/8",),  # the servers are on 127.0.0.1
-)
+SETTINGS = fast_http_settings(user_agent=OUR_AGENT)
 
 DENY_US_ALLOW_OTHERS = b"""\
 User-agent: newslake

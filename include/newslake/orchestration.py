@@ -125,6 +125,16 @@ class DagRunResult:
     state: str
 
 
+def run_once(dag, day: dt.date, logical_date: dt.datetime) -> DagRunResult:
+    """One real run of ``dag`` in this process (``dag.test()``), and how it ended."""
+    run = dag.test(logical_date=logical_date)
+    state = str(getattr(run.state, "value", run.state))
+    if state == "success" and not run.get_task_instances():
+        # A day before the DAG's start_date "succeeds" without running anything.
+        state = "no_tasks_ran"
+    return DagRunResult(dag.dag_id, day, state)
+
+
 def load_dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
@@ -148,12 +158,7 @@ def run_source_dags(
         dag = bag.dags[source.dag_id]
         for day in days:
             started = time.perf_counter()
-            run = dag.test(logical_date=logical_date_for(source, day))
-            state = str(getattr(run.state, "value", run.state))
-            if state == "success" and not run.get_task_instances():
-                # A day before the DAG's start_date "succeeds" without running anything.
-                state = "no_tasks_ran"
-            result = DagRunResult(source.dag_id, day, state)
+            result = run_once(dag, day, logical_date_for(source, day))
             results.append(result)
             if on_run:
                 on_run(result, time.perf_counter() - started)
@@ -277,8 +282,7 @@ def run_story_cluster_dag(days: list[dt.date]) -> list[DagRunResult]:
     dag = load_dagbag().dags["newslake_story_clusters"]
     results = []
     for day in days:
-        run = dag.test(logical_date=dt.datetime.combine(day, dt.time(4), tzinfo=ZoneInfo(STORY_CLUSTERS_TIMEZONE)))
-        results.append(DagRunResult(dag.dag_id, day, str(getattr(run.state, "value", run.state))))
+        results.append(run_once(dag, day, dt.datetime.combine(day, dt.time(4), tzinfo=ZoneInfo(STORY_CLUSTERS_TIMEZONE))))
     return results
 
 
