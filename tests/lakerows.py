@@ -10,7 +10,7 @@ from newslake import lake
 
 
 def article_table(tag: str, rows: int) -> pa.Table:
-    """``rows`` valid articles (schema v1) whose ids start with ``tag``."""
+    """``rows`` valid articles (current schema; the v2 columns left null) whose ids start with ``tag``."""
     now = dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC)
     records = [
         {

@@ -73,3 +73,23 @@ def test_byline_and_date_rules():
     assert bench.same_day(dt.datetime(2015, 7, 24, 4, 36, tzinfo=dt.UTC), "2015-07-24T05:36:09+01:00")
     assert bench.same_day(dt.date(2024, 6, 25), "2024-06-25")
     assert not bench.same_day(None, "2024-06-25")
+
+
+def test_metadata_accuracy_stays_above_the_pinned_floors():
+    """The CI gate for metadata (the text F1 gate is in test_extract.py): title exact-match,
+    byline and publication-day accuracy of ours over all 78 pages, scored by the benchmark's
+    own rules, must not drop below tests/extraction_floors.json."""
+    import json
+
+    bench = _load_bench()
+    floors = json.loads((REPO / "tests" / "extraction_floors.json").read_text(encoding="utf-8"))
+    row, _ = bench.score_pages(bench.load_corpus(CORPUS_DIR), "ours")
+    measured = {
+        "readability_pages_title_exact": row["title_exact"],
+        "readability_pages_byline_contains": row["byline_contains"],
+        "readability_pages_byline_either_way": row["byline_either_way"],
+        "readability_pages_date_same_day": row["date_same_day"],
+    }
+    print("\nmetadata accuracy:", {key: round(value, 3) for key, value in measured.items()})
+    below = {key: (value, floors[key]) for key, value in measured.items() if value < floors[key]}
+    assert not below, f"metadata accuracy below the floors (measured, floor): {below}"

@@ -326,6 +326,76 @@ def test_naive_meta_dates_use_the_default_timezone():
 
 
 @pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # JSON-LD keywords as a list, and as one comma-separated string; duplicates dropped.
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "keywords": ["Nord", "Investissement", "nord"]}</script>',
+         ("Nord", "Investissement")),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "keywords": "Nord, Investissement ,Emploi"}</script>',
+         ("Nord", "Investissement", "Emploi")),
+        # One article:tag per tag (OpenGraph), or news_keywords.
+        ('<meta property="article:tag" content="Nord"><meta property="article:tag" content="Emploi">', ("Nord", "Emploi")),
+        ('<meta name="news_keywords" content="Nord; Emploi">', ("Nord", "Emploi")),
+        ("", ()),
+    ],
+)
+def test_tags_from_json_ld_and_meta(head, expected):
+    assert extract_article(article_page(head=head)).tags == expected
+
+
+def _json_ld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **obj})}</script>'
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (_json_ld({"isAccessibleForFree": False}), "paywalled"),
+        (_json_ld({"isAccessibleForFree": "False"}), "paywalled"),
+        (_json_ld({"isAccessibleForFree": True}), "free"),
+        # Google's markup for a paywalled section of a page.
+        (_json_ld({"isAccessibleForFree": "True", "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": "False",
+                                                              "cssSelector": ".paywall"}}), "paywalled"),
+        ('<meta property="article:content_tier" content="locked">', "paywalled"),
+        ('<meta property="article:content_tier" content="metered">', "paywalled"),
+        ('<meta property="article:content_tier" content="free">', "free"),
+        ("", "unknown"),
+    ],
+)
+def test_access_flag_is_what_the_page_declares(head, expected):
+    assert extract_article(article_page(head=head)).access == expected
+
+
+def test_dates_after_the_fetch_time_are_never_used():
+    fetched = datetime(2024, 6, 12, 10, 0, tzinfo=timezone.utc)
+    head = (
+        # A misdated JSON-LD (an event date) in the future of the fetch: the meta date wins.
+        _json_ld({"datePublished": "2024-07-01T09:00:00Z", "dateModified": "2025-01-01T00:00:00Z"})
+        + '<meta property="article:published_time" content="2024-06-11T09:30:00Z">'
+    )
+    result = extract_article(article_page(head=head), fetched_at=fetched)
+    assert result.published_at == datetime(2024, 6, 11, 9, 30, tzinfo=timezone.utc)
+    assert result.modified_at is None
+
+    # Only future dates anywhere: no date rather than a wrong one.
+    only_future = extract_article(article_page(head=_json_ld({"datePublished": "2024-07-01"})), fetched_at=fetched)
+    assert only_future.published_at is None
+    # A visible date in the future (a countdown, "le 15 juillet 2024") is not a publication date.
+    visible = extract_article(article_page(before='<p class="date">Publié le 15 juillet 2024</p>'), fetched_at=fetched)
+    assert visible.published_at is None
+    # Without fetched_at, "now" is the limit: a date in 2999 is never taken.
+    assert extract_article(article_page(head=_json_ld({"datePublished": "2999-01-01"}))).published_at is None
+
+
+def test_extraction_of_the_same_page_at_the_same_fetch_time_is_identical():
+    page = article_page(head=_json_ld({"datePublished": "2024-06-11", "keywords": "Nord"}))
+    fetched = datetime(2024, 6, 12, tzinfo=timezone.utc)
+    assert extract_article(page, "https://x.example/a", fetched_at=fetched) == extract_article(
+        page, "https://x.example/a", fetched_at=fetched
+    )
+
+
+@pytest.mark.parametrize(
     "head",
     [
         '<meta name="date" content="2024-06-11">',

@@ -61,3 +61,24 @@ def test_polars_lazy_frame_prunes_partitions(year_of_partitions):
 def test_unknown_table_is_named():
     with pytest.raises(ValueError, match="unknown lake table 'artcles'"):
         LakeReader(Storage("/tmp/nowhere")).dataset("artcles")
+
+
+def test_v1_partitions_read_beside_v2_ones_with_the_new_columns_null(tmp_path):
+    """Schema v2 appended nullable columns; a lake written before keeps working, through
+    pyarrow, polars and DuckDB alike."""
+    import pyarrow as pa
+
+    storage = Storage(str(tmp_path / "lake"))
+    v2 = version("new", 2)
+    v2 = v2.set_column(v2.schema.get_field_index("tags"), "tags", pa.array([["Nord"], []], pa.list_(pa.string())))
+    v1_columns = [name for name in v2.schema.names if name not in ("canonical_url", "content_html", "tags", "access")]
+    v1 = version("old", 3).select(v1_columns).replace_schema_metadata({b"newslake.schema_version": b"1"})
+    storage.write_bytes(lake.articles_key(dt.date(2026, 1, 1), "atlas-gazette"), lake.table_to_parquet_bytes(v1))
+    storage.write_bytes(lake.articles_key(dt.date(2026, 6, 1), "atlas-gazette"), lake.table_to_parquet_bytes(v2))
+    reader = LakeReader(storage)
+
+    rows = sorted(reader.table("articles").select(["article_id", "tags", "access"]).to_pylist(), key=lambda r: r["article_id"])
+    assert [r["article_id"][:3] for r in rows] == ["new", "new", "old", "old", "old"]
+    assert rows[0]["tags"] == ["Nord"] and all(r["tags"] is None and r["access"] is None for r in rows[2:])
+    assert reader.polars("articles").collect()["tags"].null_count() == 3
+    assert reader.duckdb().execute("select count(*) from articles where tags is null").fetchone()[0] == 3

@@ -28,7 +28,7 @@ import dataclasses
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from newslake.extraction import pagetype
@@ -49,6 +49,7 @@ from newslake.extraction.html_input import EmptyDocument, parse_html
 from newslake.extraction.language import detect_language
 from newslake.extraction.lineage import find_lineage, page_candidate_blocks
 from newslake.extraction.metadata import (
+    ACCESS_UNKNOWN,
     PageMetadata,
     read_metadata,
     site_name_from_title,
@@ -109,6 +110,8 @@ class ArticleExtraction:
     description: str | None = None
     image_url: str | None = None
     section: str | None = None
+    tags: tuple[str, ...] = ()
+    access: str = ACCESS_UNKNOWN  # "free" | "paywalled" | "unknown", as the page declares it
     origin_publisher: str | None = None  # outlet that first published a republished article
     origin_url: str | None = None  # the article at that outlet
     extractor: str = ""
@@ -117,6 +120,7 @@ class ArticleExtraction:
         """Plain dict (authors as a list); datetimes stay datetime objects."""
         data = dataclasses.asdict(self)
         data["authors"] = list(self.authors)
+        data["tags"] = list(self.tags)
         return data
 
 
@@ -138,6 +142,8 @@ def _metadata_fields(metadata: PageMetadata) -> dict[str, Any]:
         "description": metadata.description,
         "image_url": metadata.image_url,
         "section": metadata.section,
+        "tags": metadata.tags,
+        "access": metadata.access,
     }
 
 
@@ -153,23 +159,28 @@ def _drop_from_article(article_root, removed: list[TextBlock]) -> None:
 
 
 def extract_article(
-    html: str | bytes, url: str | None = None, *, default_timezone: str = "UTC"
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    default_timezone: str = "UTC",
+    fetched_at: datetime | None = None,
 ) -> ArticleExtraction:
     """Extract the article of one page. Never raises.
 
     `html` as bytes is decoded here (BOM, <meta charset>, detection); pass str when the HTTP
     response named a charset. `url` resolves relative links and tells the aggregator's own
     links from links to the original outlet. Naive dates found in the page are taken to be in
-    `default_timezone` (an IANA name; unknown names fall back to UTC).
+    `default_timezone` (an IANA name; unknown names fall back to UTC). No date after
+    `fetched_at` (default: now) is taken as the publication or modification date.
     """
     try:
-        return _extract(html, url, default_timezone)
+        return _extract(html, url, default_timezone, fetched_at)
     except Exception:  # includes RecursionError and MemoryError from pathological pages
         log.debug("extraction failed for %s", url, exc_info=True)
         return _failure(REASON_PARSE_ERROR)
 
 
-def _extract(html: str | bytes, url: str | None, default_timezone: str) -> ArticleExtraction:
+def _extract(html: str | bytes, url: str | None, default_timezone: str, fetched_at: datetime | None) -> ArticleExtraction:
     if html is None or (isinstance(html, (str, bytes, bytearray)) and not html):
         return _failure(REASON_EMPTY)
     if not isinstance(html, (str, bytes, bytearray, memoryview)):
@@ -177,6 +188,10 @@ def _extract(html: str | bytes, url: str | None, default_timezone: str) -> Artic
     if url is not None and not isinstance(url, str):
         url = None
     tz = resolve_timezone(default_timezone)
+    if fetched_at is None:
+        fetched_at = datetime.now(UTC)
+    elif fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
 
     try:
         root = parse_html(html)
@@ -187,7 +202,7 @@ def _extract(html: str | bytes, url: str | None, default_timezone: str) -> Artic
         return _failure(REASON_PARSE_ERROR)
 
     try:
-        metadata = read_metadata(root, url, tz)
+        metadata = read_metadata(root, url, tz, not_after=fetched_at)
     except Exception:  # metadata is best effort: never lose the text over it
         log.debug("metadata extraction failed for %s", url, exc_info=True)
         metadata = PageMetadata()
@@ -215,7 +230,7 @@ def _extract(html: str | bytes, url: str | None, default_timezone: str) -> Artic
         # No date of the page's own: the aggregator's credit line, else a dateline written at
         # the top or bottom of the article ("Rabat, le 24 novembre 2026").
         found = lineage.date or _dateline(article_blocks, tz)
-        if found is not None:
+        if found is not None and found.value <= fetched_at:
             fields["published_at"] = found.value
             fields["published_precision"] = found.precision
     if fields["site_name"] is None:

@@ -8,7 +8,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS newslake.articles (
   authors array<string>, site_name string, description string, image_url string, section string,
   origin_publisher string, origin_url string, listed_at timestamp, discovered_via string,
   fetched_at timestamp, http_status smallint, content_sha256 string, raw_path string,
-  raw_offset bigint, raw_length bigint, raw_payload_sha256 string, extractor string
+  raw_offset bigint, raw_length bigint, raw_payload_sha256 string, extractor string,
+  canonical_url string, content_html string, tags array<string>, access string
 )
 PARTITIONED BY (dt date, source string)
 STORED AS PARQUET

@@ -6,6 +6,7 @@ Everything here reads the tree without modifying it and must be called BEFORE re
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,14 @@ ARTICLE_TYPES = frozenset(
         "medicalwebpage", "howto", "recipe",
     }
 )
+ACCESS_FREE = "free"
+ACCESS_PAYWALLED = "paywalled"
+ACCESS_UNKNOWN = "unknown"
+ACCESS_VALUES = (ACCESS_FREE, ACCESS_PAYWALLED, ACCESS_UNKNOWN)
+# Tags longer than this are sentences, not tags; pages with more than MAX_TAGS are keyword-stuffed.
+MAX_TAG_CHARS = 80
+MAX_TAGS = 30
+
 LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "website"})
 
 _JSON_TRAILING_COMMA_RE = re.compile(r",\s*([\]}])")
@@ -359,6 +368,8 @@ class PageMetadata:
     description: str | None = None
     image_url: str | None = None
     section: str | None = None
+    tags: tuple[str, ...] = ()
+    access: str = "unknown"  # "free", "paywalled" or "unknown", as the page declares it
     authors: tuple[str, ...] = ()
     published: FoundDate | None = None
     modified: FoundDate | None = None
@@ -452,6 +463,10 @@ _TITLE_KEYS = ("og:title", "twitter:title")
 _DESCRIPTION_KEYS = ("og:description", "description", "twitter:description", "dc.description")
 _IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
 _SECTION_KEYS = ("article:section", "section", "article-section", "parsely-section")
+_TAG_KEYS = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags", "keywords")
+# Declared content tiers (Google's "subscription and paywalled content" markup, OpenGraph's
+# article:content_tier) -> our access flag.
+_CONTENT_TIERS = {"free": ACCESS_FREE, "metered": ACCESS_PAYWALLED, "locked": ACCESS_PAYWALLED}
 _AUTHOR_KEYS = (
     "author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
     "sailthru.author", "byl",
@@ -492,21 +507,88 @@ def _read_authors(root: etree._Element, article: dict[str, Any], meta: dict[str,
     return clean_author_names(names)
 
 
+def _read_tags(article: dict[str, Any], meta: dict[str, list[str]]) -> tuple[str, ...]:
+    """Tags from JSON-LD ``keywords`` (a list or one comma-separated string), else tag meta
+    (one ``article:tag`` per tag, or comma-separated keywords). Case-insensitively unique."""
+    raw: list[str] = []
+    keywords = article.get("keywords")
+    if isinstance(keywords, list):
+        raw = [item for item in keywords if isinstance(item, str)]
+    elif isinstance(keywords, str):
+        raw = [keywords]
+    if not raw:
+        for key in _TAG_KEYS:
+            if meta.get(key):
+                raw = meta[key]
+                break
+    tags: list[str] = []
+    seen: set[str] = set()
+    for value in raw:
+        for part in re.split(r"[,;|]", value):
+            tag = collapse_whitespace(part)
+            if tag and len(tag) <= MAX_TAG_CHARS and tag.casefold() not in seen:
+                seen.add(tag.casefold())
+                tags.append(tag)
+    return tuple(tags[:MAX_TAGS])
+
+
+def _declared_free(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+        return value.strip().lower() in ("true", "yes")
+    return None
+
+
+def _read_access(article: dict[str, Any], meta: dict[str, list[str]]) -> str:
+    """free / paywalled / unknown, only from what the page declares: JSON-LD
+    ``isAccessibleForFree`` (on the article or one of its ``hasPart`` sections), else a content
+    tier meta tag. Never guessed from the text: a short free article is not a paywall."""
+    parts = article.get("hasPart")
+    parts = parts if isinstance(parts, list) else [parts] if isinstance(parts, dict) else []
+    flags = [_declared_free(article.get("isAccessibleForFree"))]
+    flags += [_declared_free(part.get("isAccessibleForFree")) for part in parts if isinstance(part, dict)]
+    if False in flags:
+        return ACCESS_PAYWALLED
+    if True in flags:
+        return ACCESS_FREE
+    tier = (_first(meta, "article:content_tier", "og:article:content_tier") or "").lower()
+    return _CONTENT_TIERS.get(tier, ACCESS_UNKNOWN)
+
+
+def _not_after(found: FoundDate | None, limit: dt.datetime | None) -> FoundDate | None:
+    """The date, unless it lies after `limit` (a page cannot be published after it was
+    fetched: such dates are event dates, countdowns or a misparse). A date-only value counts
+    from the start of its day."""
+    if found is None or limit is None or found.value <= limit:
+        return found
+    return None
+
+
 def _read_published(
-    root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]], tz: tzinfo
+    root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]], tz: tzinfo, not_after: dt.datetime | None
 ) -> FoundDate | None:
-    """JSON-LD, then article meta, then other date meta, then <time>, then dated elements."""
-    return (
-        parse_machine_date(_json_text(article.get("datePublished")), tz)
-        or parse_machine_date(_first(meta, *_PUBLISHED_KEYS), tz)
-        or parse_machine_date(_first(meta, *_OTHER_DATE_KEYS), tz)
-        or _time_element_dates(root, tz)
-        or _visible_date(root, tz)
+    """JSON-LD, then article meta, then other date meta, then <time>, then dated elements —
+    the first of those that is not after `not_after`."""
+    candidates = (
+        lambda: parse_machine_date(_json_text(article.get("datePublished")), tz),
+        lambda: parse_machine_date(_first(meta, *_PUBLISHED_KEYS), tz),
+        lambda: parse_machine_date(_first(meta, *_OTHER_DATE_KEYS), tz),
+        lambda: _time_element_dates(root, tz),
+        lambda: _visible_date(root, tz),
     )
+    for candidate in candidates:
+        found = _not_after(candidate(), not_after)
+        if found is not None:
+            return found
+    return None
 
 
-def read_metadata(root: etree._Element, url: str | None, default_tz: tzinfo) -> PageMetadata:
-    """Collect metadata from the whole page tree (call before readability mutates it)."""
+def read_metadata(
+    root: etree._Element, url: str | None, default_tz: tzinfo, not_after: dt.datetime | None = None
+) -> PageMetadata:
+    """Collect metadata from the whole page tree (call before readability mutates it).
+    Dates after `not_after` (the fetch time) are ignored."""
     json_ld = read_json_ld(root)
     article = _article_object(json_ld) or {}
     meta = read_meta(root)
@@ -560,11 +642,14 @@ def read_metadata(root: etree._Element, url: str | None, default_tz: tzinfo) -> 
             _first(meta, *_IMAGE_KEYS) or _json_url(article.get("image")), base_url
         ),
         section=_first(meta, *_SECTION_KEYS) or _json_text(article.get("articleSection")),
+        tags=_read_tags(article, meta),
+        access=_read_access(article, meta),
         authors=_read_authors(root, article, meta),
-        published=_read_published(root, article, meta, default_tz),
-        modified=(
+        published=_read_published(root, article, meta, default_tz, not_after),
+        modified=_not_after(
             parse_machine_date(_json_text(article.get("dateModified")), default_tz)
-            or parse_machine_date(_first(meta, *_MODIFIED_KEYS), default_tz)
+            or parse_machine_date(_first(meta, *_MODIFIED_KEYS), default_tz),
+            not_after,
         ),
         html_lang=root.get("lang") or root.get("xml:lang") or _first(meta, *_LANGUAGE_KEYS),
         page_title=collapse_whitespace(page_title) if page_title else None,
