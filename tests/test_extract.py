@@ -336,6 +336,8 @@ def test_naive_meta_dates_use_the_default_timezone():
         # One article:tag per tag (OpenGraph), or news_keywords.
         ('<meta property="article:tag" content="Nord"><meta property="article:tag" content="Emploi">', ("Nord", "Emploi")),
         ('<meta name="news_keywords" content="Nord; Emploi">', ("Nord", "Emploi")),
+        # Arabic CMSs join keywords with the Arabic comma.
+        ('<meta name="keywords" content="المغرب، الاقتصاد،الفلاحة">', ("المغرب", "الاقتصاد", "الفلاحة")),
         ("", ()),
     ],
 )

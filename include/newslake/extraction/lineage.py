@@ -134,13 +134,19 @@ def parse_credit_line(text: str, tz: tzinfo) -> tuple[str, FoundDate | None] | N
     return None
 
 
+# The page's text nodes outside script/style, without those made only of spaces, tabs and line
+# breaks (most of them: indentation), which XPath drops before Python sees them. Those could
+# not pass the hint test below anyway (every hint has a letter), so the result is the same.
+_PAGE_TEXT_NODES = etree.XPath(".//text()[normalize-space()][not(parent::script) and not(parent::style)]")
+
+
 def page_candidate_blocks(page: etree._Element) -> list[TextBlock]:
     """Blocks of `page` that may be a credit line or source link: the nearest block element
     around each short text node that mentions publishing or a source, skipping navigation,
     sidebars and footers (whose credit-like lines belong to other articles)."""
     containers: list[etree._Element] = []
     seen: set[etree._Element] = set()
-    for text in page.xpath(".//text()[not(parent::script) and not(parent::style)]"):
+    for text in _PAGE_TEXT_NODES(page):
         # Most nodes are indentation; lowercasing then a case-sensitive search is ~3x faster
         # than an IGNORECASE search.
         if len(text) > MAX_LINE_CHARS * 2 or text.isspace():

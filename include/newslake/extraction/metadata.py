@@ -524,7 +524,7 @@ def _read_tags(article: dict[str, Any], meta: dict[str, list[str]]) -> tuple[str
     tags: list[str] = []
     seen: set[str] = set()
     for value in raw:
-        for part in re.split(r"[,;|]", value):
+        for part in re.split(r"[,;|\u060c\u061b]", value):  # and the Arabic comma and semicolon
             tag = collapse_whitespace(part)
             if tag and len(tag) <= MAX_TAG_CHARS and tag.casefold() not in seen:
                 seen.add(tag.casefold())

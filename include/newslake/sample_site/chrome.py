@@ -30,6 +30,7 @@ class Labels:
     and_: str
     published: str
     updated: str
+    subscribers_only: str  # badge on paywalled articles
     comments_heading: str  # takes {count}
     leave_comment: str
     post_comment: str
@@ -61,6 +62,7 @@ LABELS: dict[str, Labels] = {
         and_="et",
         published="Publié le",
         updated="Mis à jour le",
+        subscribers_only="Réservé aux abonnés",
         comments_heading="{count} commentaires",
         leave_comment="Laisser un commentaire",
         post_comment="Publier",
@@ -94,6 +96,7 @@ LABELS: dict[str, Labels] = {
         and_="and",
         published="Published",
         updated="Updated",
+        subscribers_only="Subscribers only",
         comments_heading="{count} comments",
         leave_comment="Leave a comment",
         post_comment="Post comment",
@@ -127,6 +130,7 @@ LABELS: dict[str, Labels] = {
         and_="y",
         published="Publicado",
         updated="Actualizado",
+        subscribers_only="Exclusivo para suscriptores",
         comments_heading="{count} comentarios",
         leave_comment="Deja tu comentario",
         post_comment="Enviar",
@@ -160,6 +164,7 @@ LABELS: dict[str, Labels] = {
         and_="و",
         published="نشر في",
         updated="آخر تحديث:",
+        subscribers_only="خاص بالمشتركين",
         comments_heading="{count} تعليقات",
         leave_comment="أضف تعليقك",
         post_comment="إرسال",

@@ -4,7 +4,8 @@ Everything here is fictional, written for this project: four outlets, one per la
 project's users read (French, English, Spanish, Arabic), and one French aggregator that
 republishes some of their articles verbatim. Each outlet publishes two articles on each of
 the three ``SAMPLE_DATES`` and one on the day before, so feeds and sitemaps span more days
-than a test run looks at.
+than a test run looks at. Besides its text, each original declares topic tags, a top image
+and (for most) whether it is free or paywalled, so every field an extractor returns is checked.
 
 The data is the ground truth the tests check the pipeline against, so it is plain and
 frozen; article prose is kept one paragraph per line, so it reads and diffs as text. Dates are local to each outlet's timezone; a few articles are published just after
@@ -18,6 +19,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 SAMPLE_DATES: tuple[date, ...] = (date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25))
+
+# What a page declares about access to its text (schema.org ``isAccessibleForFree``, OpenGraph
+# ``article:content_tier``). A paywalled sample page still carries its full text in the HTML,
+# marked up as Google asks of paywalled content; an undeclared page is "unknown".
+ACCESS_FREE = "free"
+ACCESS_PAYWALLED = "paywalled"
+ACCESS_UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,12 @@ class SampleArticle:
     ``origin_outlet_id``/``origin_slug`` point at the original. The aggregator shows only the
     original's date and no byline, so a copy has the original's ``published_at``, no
     ``modified_at`` and no ``authors``.
+
+    ``tags`` are the article's topic tags as its page declares them, ``access`` what the page
+    declares about access to its text (``ACCESS_*``) and ``image_path`` the path of its top
+    image (og:image and/or JSON-LD ``image``; the site does not serve the image itself). A copy
+    carries the original's section and tags and hotlinks the original's image, but declares
+    nothing about access.
     """
 
     outlet_id: str
@@ -76,6 +90,9 @@ class SampleArticle:
     authors: tuple[str, ...]
     section: str
     paragraphs: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    access: str = ACCESS_UNKNOWN
+    image_path: str | None = None
     origin_outlet_id: str | None = None
     origin_slug: str | None = None
 
@@ -98,6 +115,12 @@ class SampleArticle:
     def is_aggregator_copy(self) -> bool:
         return self.origin_outlet_id is not None
 
+    @property
+    def published_precision(self) -> str:
+        """How precisely the page states the publication time: the aggregator prints only the
+        original's local day ("date"); the outlets print the time ("datetime")."""
+        return "date" if self.is_aggregator_copy else "datetime"
+
 
 def _at(outlet_id: str, local_time: str) -> datetime:
     """A tz-aware datetime from ``"YYYY-MM-DD HH:MM"`` in the outlet's local time."""
@@ -105,18 +128,32 @@ def _at(outlet_id: str, local_time: str) -> datetime:
     return naive.replace(tzinfo=ZoneInfo(outlet(outlet_id).timezone))
 
 
+# Where each outlet's CMS stores an article's top image ({day}: the local publication day).
+_IMAGE_PATHS = {
+    "atlas-gazette": "/atlas-gazette/medias/{day:%Y/%m}/{slug}.jpg",
+    "casablanca-courier": "/casablanca-courier/images/{day:%Y/%m}/{slug}-1200x630.jpg",
+    "diario-del-estrecho": "/diario-del-estrecho/fotos/{day:%Y%m%d}-{slug}.jpg",
+    "sawt-al-maghrib": "/sawt-al-maghrib/uploads/{day:%Y/%m}/{slug}-cover.jpg",
+}
+
+
 def _original(outlet_id: str, published: str, slug: str, section: str, authors: tuple[str, ...],
-              title: str, paragraphs: tuple[str, ...], modified: str | None = None) -> SampleArticle:
+              title: str, paragraphs: tuple[str, ...], modified: str | None = None,
+              tags: tuple[str, ...] = (), access: str = ACCESS_UNKNOWN) -> SampleArticle:
+    published_at = _at(outlet_id, published)
     return SampleArticle(
         outlet_id=outlet_id,
         slug=slug,
         title=title,
         language=outlet(outlet_id).language,
-        published_at=_at(outlet_id, published),
+        published_at=published_at,
         modified_at=_at(outlet_id, modified) if modified else None,
         authors=authors,
         section=section,
         paragraphs=paragraphs,
+        tags=tags,
+        access=access,
+        image_path=_IMAGE_PATHS[outlet_id].format(day=published_at.date(), slug=slug),
     )
 
 
@@ -133,6 +170,8 @@ _ATLAS_GAZETTE = (
             "Les commerçants de l'avenue principale se montrent plus réservés. Plusieurs d'entre eux craignent la suppression d'une partie des places de stationnement et une baisse de fréquentation pendant les travaux, prévus sur deux ans. « Nous ne sommes pas contre le projet, mais nous voulons savoir comment se feront les livraisons », explique le gérant d'une droguerie installée depuis trente ans.",
             "La commune assure que des aires de livraison seront aménagées dans les rues perpendiculaires et que le chantier avancera par tronçons afin de limiter la gêne. Une réunion publique est programmée le 3 décembre dans une maison de quartier, où les ingénieurs du projet répondront aux questions des riverains et présenteront les premières esquisses des stations.",
         ),
+        tags=("Rabat", "Transports", "Bus à haut niveau de service", "Consultation publique"),
+        access=ACCESS_FREE,
         modified="2026-11-22 19:02",
     ),
     _original(
@@ -145,6 +184,7 @@ _ATLAS_GAZETTE = (
             "La gendarmerie appelle néanmoins à la prudence. Les températures devraient rester sous zéro jusqu'au milieu de la semaine, et le verglas pourrait réapparaître dès les premières heures de la matinée. Les conducteurs sont invités à équiper leurs véhicules de chaînes, à réduire leur vitesse et à éviter les déplacements non indispensables entre minuit et huit heures.",
             "Dans les villages voisins, les habitants se sont organisés pour assurer l'approvisionnement en bois de chauffage et en produits de première nécessité. Les écoles de plusieurs douars situés en altitude resteront fermées lundi, a indiqué la direction provinciale de l'éducation, qui promet de communiquer chaque soir sur la reprise des cours.",
         ),
+        tags=("Ifrane", "Azrou", "Intempéries", "Routes"),
     ),
     _original(
         "atlas-gazette", "2026-11-23 10:05", "souss-massa-exportations-agrumes-en-hausse", "Économie",
@@ -156,6 +196,8 @@ _ATLAS_GAZETTE = (
             "Les stations de conditionnement tournent désormais à plein régime, avec des équipes de nuit dans plusieurs unités de la plaine de Chtouka. Les responsables du secteur signalent toutefois des difficultés de recrutement, la main-d'œuvre saisonnière étant également sollicitée par les serres de tomates et de fruits rouges installées dans la même zone.",
             "Pour la suite de la campagne, les producteurs comptent sur l'ouverture de nouvelles lignes maritimes depuis le port d'Agadir afin de réduire les délais de livraison. Ils redoutent en revanche la concurrence d'autres pays du pourtour méditerranéen, dont les récoltes arrivent sur les mêmes marchés au même moment et à des prix souvent plus bas.",
         ),
+        tags=("Souss-Massa", "Agrumes", "Exportations"),
+        access=ACCESS_PAYWALLED,
     ),
     _original(
         "atlas-gazette", "2026-11-24 08:30", "oriental-quarante-bibliotheques-scolaires", "Société",
@@ -167,6 +209,8 @@ _ATLAS_GAZETTE = (
             "Dans une école de montagne où la première salle a ouvert ses portes la semaine dernière, le directeur constate déjà un changement. « Les enfants restent après les cours pour emprunter des livres, certains reviennent le samedi avec leurs frères et sœurs », raconte-t-il, en montrant un registre de prêts déjà bien rempli.",
             "L'académie prévoit d'évaluer le dispositif à la fin de l'année scolaire, en mesurant notamment l'évolution des résultats en lecture des élèves de quatrième année. Si le bilan est concluant, une deuxième tranche de soixante bibliothèques pourrait être lancée dès la rentrée prochaine dans les provinces de Nador et de Berkane.",
         ),
+        tags=("Oriental", "Éducation", "Bibliothèques"),
+        access=ACCESS_FREE,
     ),
     _original(
         "atlas-gazette", "2026-11-24 16:45", "marrakech-festival-du-conte-halqa", "Culture",
@@ -179,6 +223,7 @@ _ATLAS_GAZETTE = (
             "Au-delà du spectacle, le festival entend collecter et archiver les récits. Une équipe de chercheurs universitaires enregistre chaque représentation pour constituer un fonds sonore qui sera mis à la disposition des écoles et des bibliothèques de la région à partir du printemps prochain.",
             "La clôture, prévue vendredi soir, réunira tous les conteurs pour une veillée qui doit durer jusqu'à minuit. Les organisateurs promettent une quatrième édition plus longue, avec des étapes dans les villages du Haouz, où la tradition orale reste très vivante mais manque de scènes pour se faire entendre.",
         ),
+        tags=("Marrakech", "Festival du conte", "Jemaa el-Fna"),
         modified="2026-11-24 18:00",
     ),
     _original(
@@ -191,6 +236,8 @@ _ATLAS_GAZETTE = (
             "Les artisans de la ville espèrent profiter de cette clientèle. Voiliers, menuisiers de marine et électriciens spécialisés réclament depuis longtemps une activité plus régulière en dehors de l'été. « Un bateau immobilisé quatre mois, c'est du travail pour tout un réseau de petits ateliers », souligne le président d'une association de professionnels du nautisme.",
             "La ville compte aussi sur les retombées touristiques, les équipages passant souvent plusieurs semaines à terre. Des partenariats sont en discussion avec des écoles de langue et des maisons d'hôtes de la médina pour proposer des séjours qui combinent cours d'arabe, visites de la région et entretien du bateau.",
         ),
+        tags=("Tanger", "Port de plaisance", "Tourisme nautique"),
+        access=ACCESS_PAYWALLED,
     ),
     _original(
         "atlas-gazette", "2026-11-25 18:25", "essaouira-semi-marathon-trois-mille-coureurs", "Sport",
@@ -202,6 +249,8 @@ _ATLAS_GAZETTE = (
             "La course attire aussi de nombreux amateurs. Une catégorie réservée aux entreprises a été créée cette année, et une cinquantaine de sociétés de la région y ont inscrit des équipes. Un parcours de cinq kilomètres est également prévu pour les enfants et les familles, avec un départ donné une heure après celui des coureurs confirmés.",
             "La circulation sera interdite dans le centre-ville de sept heures à midi. La commune recommande aux habitants d'anticiper leurs déplacements et annonce des navettes gratuites depuis les parkings situés à l'entrée de la ville. Les résultats seront affichés en direct sur un écran installé près du port.",
         ),
+        tags=("Essaouira", "Semi-marathon", "Course à pied"),
+        access=ACCESS_FREE,
     ),
 )
 
@@ -218,6 +267,8 @@ _CASABLANCA_COURIER = (
             "Investors said competition for funding remains tough. Most of the rounds announced were small, and founders complained that banks still ask for personal guarantees that many graduates cannot provide. “There is talent everywhere in this room, but the money tends to arrive late,” said one business angel who has backed eleven local companies.",
             "The organisers plan to take a smaller version of the event to Agadir, Oujda and Tetouan next spring, arguing that too many programmes remain concentrated in Casablanca and Rabat. They also want to add a day dedicated to companies founded by women, who made up less than a quarter of the presenting teams this year.",
         ),
+        tags=("Casablanca", "Startups", "Entrepreneurship"),
+        access=ACCESS_PAYWALLED,
     ),
     _original(
         "casablanca-courier", "2026-11-23 00:35", "overnight-rain-floods-casablanca-underpasses", "City",
@@ -229,6 +280,8 @@ _CASABLANCA_COURIER = (
             "The national weather service had issued an orange alert for the Atlantic coast on Sunday afternoon, warning of up to forty millimetres of rain in a few hours. Forecasters said the showers should ease by Monday morning but that another band of rain could reach the city on Tuesday evening.",
             "Local councillors have again called for faster work on the storm drain network, which they say cannot cope with intense downpours in a city that keeps expanding. The utility said a programme to enlarge the main collectors in the city centre is under way and should be completed within two years.",
         ),
+        tags=("Casablanca", "Flooding", "Weather", "Traffic"),
+        access=ACCESS_FREE,
         modified="2026-11-23 08:10",
     ),
     _original(
@@ -241,6 +294,8 @@ _CASABLANCA_COURIER = (
             "Canneries in the industrial zone have taken on extra workers and are running additional shifts to process the catch. Managers say export orders from Europe and West Africa are strong, although the cost of tin plate and vegetable oil, both used in the canning process, continues to squeeze their margins.",
             "Consumers are also noticing the difference. In the city's markets, grilled sardine stalls have lowered their prices, and families are buying more fresh fish than at any time this year. Scientists, however, caution that sardine populations vary naturally from year to year and urge crews not to take a single good season as a trend.",
         ),
+        tags=("Agadir", "Fishing", "Sardines"),
+        access=ACCESS_PAYWALLED,
     ),
     _original(
         "casablanca-courier", "2026-11-24 07:50", "rabat-municipal-library-extends-opening-hours", "Society",
@@ -252,6 +307,8 @@ _CASABLANCA_COURIER = (
             "Students who queued on the first morning welcomed the decision. “At home there are six of us in three rooms, so working after dinner is almost impossible,” said a third-year law student from Salé. Several others said they usually move between cafés in search of a table where they can stay for hours without being asked to leave.",
             "Library officials say they will assess attendance after the winter exam period and may repeat the arrangement in the spring. They are also considering a booking system for study rooms, so that small groups can prepare presentations together without disturbing readers in the main halls.",
         ),
+        tags=("Rabat", "Libraries", "Exams"),
+        access=ACCESS_FREE,
     ),
     _original(
         "casablanca-courier", "2026-11-24 15:05", "marrakech-film-students-medina-shorts", "Culture",
@@ -263,6 +320,7 @@ _CASABLANCA_COURIER = (
             "The audience's favourite was a fifteen-minute drama about a girl who delivers bread from a communal oven to households across her neighbourhood. Its director, a twenty-one-year-old from Ouarzazate, said she wanted to show the daily routines that visitors rarely see. “Everyone knows the squares and the palaces, but the medina is first of all a place where people live,” she said.",
             "The school plans to submit the best films to festivals in Morocco and abroad, and to put all twelve online early next year. It is also looking for partners to fund a second edition, this time set in the fishing port of Safi, where students would spend several weeks working alongside local crews.",
         ),
+        tags=("Marrakech", "Short films", "Film schools"),
     ),
     _original(
         "casablanca-courier", "2026-11-25 09:40", "water-authority-urges-households-to-save", "Environment",
@@ -274,6 +332,8 @@ _CASABLANCA_COURIER = (
             "The authority is relying increasingly on desalination and on transfers from basins further north to keep the taps running. A desalination plant on the coast south of the city is due to reach full capacity next year, and engineers say it should eventually cover a large share of the region's drinking water needs.",
             "Environmental groups welcomed the appeal but said awareness campaigns are not enough. They want stricter controls on the irrigation of water-hungry crops and more investment in repairing old pipes, which they say lose a significant share of treated water before it reaches consumers. The authority said it would publish a leak-reduction plan in January.",
         ),
+        tags=("Water", "Drought", "Dams", "Casablanca"),
+        access=ACCESS_FREE,
         modified="2026-11-25 12:00",
     ),
     _original(
@@ -286,6 +346,7 @@ _CASABLANCA_COURIER = (
             "The organisers say interest in gnawa has grown thanks to the summer festival that brings international artists to the town, but that few young locals have the chance to study with experienced musicians. “The festival is a showcase, but the music lives all year round, in families and in ceremonies,” said one of the masters leading the workshops.",
             "More than sixty young people signed up in the first week, including a dozen girls, which the organisers describe as an encouraging sign in a tradition long dominated by men. At the end of the season, the students will give a concert in the town's main square, alongside the musicians who taught them.",
         ),
+        tags=("Essaouira", "Gnawa", "Music"),
     ),
 )
 
@@ -302,6 +363,8 @@ _DIARIO_DEL_ESTRECHO = (
             "Los comerciantes de las calles incluidas en el recorrido esperan un aumento de visitantes, sobre todo de los grupos que llegan en excursión de un día desde la costa. Algunos artesanos, sin embargo, lamentan que el trazado deje fuera varias calles de carpinteros y tejedores que también forman parte de la historia de la ciudad.",
             "El ayuntamiento ha prometido ampliar el itinerario el próximo año y publicar un mapa impreso que se distribuirá gratuitamente en hoteles, estaciones de autobús y oficinas de turismo. También estudia organizar visitas nocturnas durante el verano, cuando las temperaturas hacen más agradable el paseo por la medina al caer la tarde.",
         ),
+        tags=("Tetuán", "Medina", "Turismo"),
+        access=ACCESS_FREE,
     ),
     _original(
         "diario-del-estrecho", "2026-11-23 09:25", "productores-aguacate-gharb-amplian-plantaciones", "Economía",
@@ -313,6 +376,8 @@ _DIARIO_DEL_ESTRECHO = (
             "Los agricultores defienden que la rentabilidad del cultivo les permite invertir en sistemas de riego más eficientes y en balsas para almacenar el agua de lluvia. «Con el trigo apenas cubríamos gastos; con el aguacate mis hijos pueden quedarse a trabajar en el campo», explica un productor que ha reconvertido cinco hectáreas en los últimos dos años.",
             "La administración agrícola regional prepara un estudio sobre el impacto del cultivo en los acuíferos, cuyos resultados se conocerán en primavera. Mientras tanto, recomienda a los productores no ampliar sus plantaciones sin una autorización de bombeo en regla y ofrece formación gratuita sobre técnicas de ahorro de agua.",
         ),
+        tags=("Gharb", "Aguacate", "Agricultura", "Agua"),
+        access=ACCESS_PAYWALLED,
     ),
     _original(
         "diario-del-estrecho", "2026-11-23 18:40", "larache-jornadas-pescado-azul", "Sociedad",
@@ -324,6 +389,7 @@ _DIARIO_DEL_ESTRECHO = (
             "Los pescadores aprovechan las jornadas para explicar su oficio y las dificultades del sector, como el encarecimiento del combustible o la competencia de los grandes barcos. «Queremos que la gente sepa de dónde viene el pescado y cuánto trabajo hay detrás de cada caja», afirma el presidente de la cooperativa, que sale a faenar desde los catorce años.",
             "Los organizadores han previsto también actividades para escolares, que visitan el puerto por las mañanas y aprenden a reconocer las especies más comunes. Si la experiencia tiene éxito, la cooperativa quiere repetirla cada año al final del otoño, cuando las capturas de pescado azul son más abundantes.",
         ),
+        tags=("Larache", "Pescado azul", "Gastronomía"),
     ),
     _original(
         "diario-del-estrecho", "2026-11-24 00:15", "acuerdo-de-madrugada-evita-huelga-estibadores", "Puerto",
@@ -335,6 +401,8 @@ _DIARIO_DEL_ESTRECHO = (
             "El portavoz de los trabajadores calificó el acuerdo de «razonable» y agradeció la mediación de la delegación provincial de empleo. Las empresas, por su parte, destacaron que la huelga habría paralizado la carga de camiones con destino a Europa en plena temporada de exportación de cítricos y hortalizas, con pérdidas difíciles de recuperar.",
             "El acuerdo deberá ser ratificado por una asamblea de estibadores convocada para el jueves. Hasta entonces, la actividad en los muelles continuará con normalidad, según confirmó la autoridad portuaria, que pidió a los transportistas mantener las citas de carga previstas para esta semana.",
         ),
+        tags=("Estibadores", "Huelga", "Puerto"),
+        access=ACCESS_PAYWALLED,
         modified="2026-11-24 07:30",
     ),
     _original(
@@ -347,6 +415,8 @@ _DIARIO_DEL_ESTRECHO = (
             "Las asociaciones ecologistas locales, que llevan años organizando jornadas de limpieza en el río y en los alrededores, celebran la iniciativa, aunque piden más papeleras y una recogida selectiva de residuos. Algunos comerciantes temen, por su parte, que las bolsas de tela supongan un coste adicional cuando se agoten las que reparte el ayuntamiento.",
             "La campaña se acompañará de carteles en varios idiomas en las entradas de la medina y en los alojamientos turísticos, que pedirán a los visitantes que lleven sus propias botellas reutilizables. El ayuntamiento espera que la ciudad, conocida por sus calles pintadas de azul, se convierta también en un ejemplo de gestión de residuos.",
         ),
+        tags=("Chauen", "Plásticos", "Medio ambiente"),
+        access=ACCESS_FREE,
     ),
     _original(
         "diario-del-estrecho", "2026-11-25 10:30", "alhucemas-centro-formacion-jovenes-pescadores", "Economía",
@@ -358,6 +428,7 @@ _DIARIO_DEL_ESTRECHO = (
             "Los cursos combinan clases teóricas con salidas al mar junto a pescadores veteranos, que participan como tutores. «Yo aprendí mirando a mi padre, pero hoy hace falta saber de electrónica, de normas sanitarias y de gestión», resume uno de ellos, que lleva más de treinta años saliendo a faenar desde el puerto de la ciudad.",
             "El proyecto cuenta con la financiación de la región y de un programa de cooperación internacional, y prevé ampliar su oferta en los próximos años con formación en acuicultura y turismo pesquero. Las inscripciones para la segunda promoción se abrirán en marzo en la sede del centro y en las oficinas de la cooperativa local.",
         ),
+        tags=("Alhucemas", "Pesca", "Formación profesional"),
     ),
     _original(
         "diario-del-estrecho", "2026-11-25 19:55", "tetuan-encuentro-escritores-memoria-compartida", "Cultura",
@@ -369,6 +440,8 @@ _DIARIO_DEL_ESTRECHO = (
             "El programa incluye lecturas públicas en cafés de la ciudad, talleres de escritura para estudiantes de secundaria y la presentación de una antología bilingüe que recoge textos de veinticinco autores contemporáneos. La obra se distribuirá gratuitamente en las bibliotecas de los institutos de la región a partir del próximo trimestre.",
             "Los organizadores confían en que el encuentro se convierta en una cita anual y se abra a autores de otros países del Mediterráneo. El ayuntamiento ha anunciado su intención de ceder de forma permanente un espacio en la medina para acoger actividades literarias durante todo el año.",
         ),
+        tags=("Tetuán", "Literatura", "Memoria"),
+        access=ACCESS_FREE,
     ),
 )
 
@@ -385,6 +458,8 @@ _SAWT_AL_MAGHRIB = (
             "وعبرت عدد من النساء المنخرطات في التعاونيات عن ارتياحهن لهذه الخطوة، مؤكدات أنهن كن يجدن صعوبة كبيرة في تسويق منتجاتهن خارج القرى الجبلية التي يقطن بها. وقالت رئيسة تعاونية لإنتاج الكسكس اليدوي إن مشاركتها في السوق ستمكنها من التعرف على زبائن جدد، وربط علاقات مع أصحاب المحلات التجارية بالمدينة.",
             "ومن المنتظر أن تنظم الجماعة، بشراكة مع غرفة الفلاحة، دورات تكوينية لفائدة العارضين حول التعبئة والتغليف وشروط السلامة الصحية، حتى تتمكن التعاونيات من الحصول على الشهادات الضرورية لتسويق منتجاتها في المتاجر الكبرى. كما يجري التفكير في إحداث منصة رقمية تسمح للزبائن بطلب المنتجات عبر الإنترنت وتسلمها في السوق.",
         ),
+        tags=("بني ملال", "أسواق", "منتجات محلية"),
+        access=ACCESS_PAYWALLED,
     ),
     _original(
         "sawt-al-maghrib", "2026-11-23 11:45", "183401", "ثقافة",
@@ -396,6 +471,8 @@ _SAWT_AL_MAGHRIB = (
             "وأكد منظمو التظاهرة أن اختيار مكناس لاحتضان الدورة الأولى يعود إلى غنى تاريخها الثقافي، وإلى الحاجة إلى تقريب الكتاب من سكان المدن المتوسطة والقرى المجاورة، الذين يجدون صعوبة في التنقل إلى المعارض الكبرى. وأشاروا إلى أن الناشرين المشاركين التزموا بتقديم تخفيضات مهمة لفائدة التلاميذ والطلبة طيلة أيام المعرض.",
             "وشهد اليوم الأول إقبالا ملحوظا من طرف تلاميذ المؤسسات التعليمية الذين حلوا بالمعرض في إطار زيارات منظمة، حيث تجولوا بين الأروقة واقتنوا قصصا وكتبا مدرسية. ويأمل المنظمون أن يصبح المعرض موعدا سنويا قارا يساهم في تشجيع القراءة وإنعاش سوق النشر بالجهة، وأن تتوسع مشاركة الناشرين في الدورات المقبلة.",
         ),
+        tags=("مكناس", "معرض الكتاب", "نشر"),
+        access=ACCESS_FREE,
     ),
     _original(
         "sawt-al-maghrib", "2026-11-23 21:10", "183417", "مجتمع",
@@ -407,10 +484,11 @@ _SAWT_AL_MAGHRIB = (
             "وأكد عدد من أرباب المقاولات الحاضرين في اللقاء حاجتهم إلى يد عاملة مؤهلة، خاصة في المناطق الصناعية الجديدة بكل من الناظور وبركان، داعين إلى تعزيز التداريب الميدانية داخل المقاولات حتى يكتسب الشباب الخبرة العملية المطلوبة قبل ولوج سوق الشغل. كما طالبوا بملاءمة البرامج مع التحولات التكنولوجية المتسارعة.",
             "وفي ختام اللقاء، أعلنت المديرية عن قرب افتتاح مركز جديد للتكوين في مهن الفلاحة والصناعة الغذائية بمدينة تاوريرت، بطاقة استيعابية تصل إلى ستمائة متدرب، على أن يستقبل أول فوج مع بداية الموسم المقبل. كما تم الإعلان عن برنامج للمنح لفائدة المتدربين المنحدرين من الجماعات القروية البعيدة.",
         ),
+        tags=("جهة الشرق", "التكوين المهني", "وجدة"),
     ),
     _original(
         "sawt-al-maghrib", "2026-11-24 09:05", "183430", "مجتمع",
-        ("مريم الإدريسي",),
+        ("مريم الإدريسي", "سناء بلحاج"),
         "قافلة طبية مجانية لفائدة سكان الدواوير الجبلية بإقليم أزيلال",
         (
             "انطلقت صباح اليوم الثلاثاء قافلة طبية متعددة التخصصات لفائدة سكان عدد من الدواوير الجبلية بإقليم أزيلال، بمبادرة من جمعية للأطباء المتطوعين وبتنسيق مع المصالح الصحية الإقليمية. وتضم القافلة أطباء في الطب العام وطب الأطفال وأمراض النساء وطب العيون وطب الأسنان، إلى جانب ممرضين وصيادلة ومتطوعين من أبناء المنطقة.",
@@ -418,6 +496,8 @@ _SAWT_AL_MAGHRIB = (
             "وأوضح منسق القافلة أن اختيار هذه المناطق جاء بسبب بعدها عن المراكز الصحية ووعورة المسالك المؤدية إليها، خاصة خلال فصل الشتاء حين تتسبب الثلوج في عزل عدد من القرى لأيام. وأضاف أن كثيرا من المسنين لم يزوروا طبيبا منذ سنوات، بسبب تكاليف التنقل وغياب وسائل النقل المنتظمة.",
             "وعبر السكان عن امتنانهم لهذه المبادرة، مطالبين في الوقت نفسه بحلول دائمة، من قبيل تعزيز الموارد البشرية بالمستوصفات القروية وتوفير سيارات إسعاف مجهزة. وأكدت الجمعية المنظمة أنها تعتزم تنظيم قوافل مماثلة في أقاليم جبلية أخرى خلال الأشهر المقبلة، بشراكة مع السلطات المحلية والمجالس المنتخبة.",
         ),
+        tags=("أزيلال", "قافلة طبية", "صحة"),
+        access=ACCESS_FREE,
         modified="2026-11-24 13:20",
     ),
     _original(
@@ -430,6 +510,7 @@ _SAWT_AL_MAGHRIB = (
             "ويستعد سكان القرى المعنية لهذه الموجة من البرد بتجهيز منازلهم واقتناء ما يكفي من المؤن، في حين ينتظر مهنيو السياحة الجبلية بإفران وميشليفن تساقط الثلوج بفارغ الصبر، على أمل استقبال أعداد كبيرة من الزوار خلال عطلة نهاية الأسبوع. وتوقع أصحاب الفنادق أن تصل نسبة الحجوزات إلى مستويات مرتفعة.",
             "ويرى مختصون أن هذه التساقطات ستكون مفيدة للفرشة المائية وللسدود، بعد سنوات من الجفاف، شريطة أن تستمر على فترات متقطعة تسمح بذوبان الثلوج ببطء. غير أنهم نبهوا إلى ضرورة الحذر من مخاطر الاختناق الناجم عن استعمال وسائل التدفئة التقليدية داخل غرف مغلقة وسيئة التهوية.",
         ),
+        tags=("الأطلس", "تساقطات ثلجية", "أحوال الطقس"),
     ),
     _original(
         "sawt-al-maghrib", "2026-11-25 00:20", "183452", "ثقافة",
@@ -441,6 +522,8 @@ _SAWT_AL_MAGHRIB = (
             "وعرفت هذه الدورة مشاركة ستة عشر فيلما في المسابقة الرسمية، اختيرت من بين أكثر من مائتي عمل توصلت بها إدارة المهرجان. كما نظمت على هامشها ورشات في كتابة السيناريو والمونتاج لفائدة طلبة المدينة، ولقاءات مفتوحة مع المخرجين بعد العروض، شهدت نقاشات مطولة حول قضايا الهجرة والهوية.",
             "وأكد مدير المهرجان في كلمته الختامية أن التظاهرة أصبحت موعدا ثقافيا ينتظره سكان المنطقة كل سنة، داعيا إلى إحداث قاعة سينمائية دائمة بالمدينة تتيح للشباب مشاهدة الأفلام طيلة السنة. كما أعلن عن تخصيص الدورة المقبلة لسينما المرأة في بلدان البحر الأبيض المتوسط.",
         ),
+        tags=("الناظور", "سينما", "الهجرة"),
+        access=ACCESS_PAYWALLED,
     ),
     _original(
         "sawt-al-maghrib", "2026-11-25 14:50", "183468", "اقتصاد",
@@ -452,6 +535,7 @@ _SAWT_AL_MAGHRIB = (
             "وتعرف المعاصر التقليدية والعصرية بالمنطقة إقبالا كبيرا، حيث يضطر الفلاحون أحيانا إلى الانتظار لساعات قبل عصر محصولهم. ويفضل كثير من المستهلكين اقتناء الزيت مباشرة من المعاصر، للتأكد من جودته ومصدره، في حين تتجه كميات أخرى نحو التعاونيات التي تعمل على تعبئته وتسويقه داخل المغرب وخارجه.",
             "ودعت المصالح الفلاحية الفلاحين إلى احترام الممارسات الجيدة في الجني، وتجنب ضرب الأغصان بالعصي لما يسببه ذلك من أضرار للأشجار وللمحصول المقبل، مع الحرص على نقل الزيتون في صناديق مهواة بدل الأكياس البلاستيكية، وعصره في أقرب وقت ممكن بعد الجني للحفاظ على جودة الزيت ومذاقه.",
         ),
+        tags=("فاس مكناس", "زيت الزيتون", "فلاحة"),
     ),
 )
 
@@ -484,6 +568,9 @@ def _republished(outlet_id: str, slug: str) -> SampleArticle:
         authors=(),
         section=original.section,
         paragraphs=original.paragraphs,
+        tags=original.tags,
+        access=ACCESS_UNKNOWN,
+        image_path=original.image_path,
         origin_outlet_id=original.outlet_id,
         origin_slug=original.slug,
     )

@@ -8,6 +8,14 @@ other headlines, cookie banner, share buttons, sidebars, newsletter box, reader 
 footer - so that extraction is tested against something like the real web. Nothing here is
 shaped to suit a particular extractor.
 
+The outlets also declare tags, top image and access each their own way: the French one in
+JSON-LD (``keywords`` list, ``image`` object, boolean ``isAccessibleForFree``), the English one
+in OpenGraph (``article:tag`` per tag, ``article:content_tier``, ``og:image``), the Spanish one
+in ``news_keywords`` and JSON-LD only (the paywall flag on the ``hasPart`` part alone), the
+Arabic one with a comma-separated JSON-LD ``keywords`` string, "True"/"False" flags and a
+relative ``og:image``. A paywalled article keeps its full text in the HTML, all but the first
+paragraph in the element JSON-LD ``hasPart`` names, as Google asks of paywalled pages.
+
 Every function is pure: same arguments, same string.
 """
 
@@ -27,6 +35,9 @@ from newslake.sample_site.chrome import (
     format_local_datetime,
 )
 from newslake.sample_site.content import (
+    ACCESS_FREE,
+    ACCESS_PAYWALLED,
+    ACCESS_UNKNOWN,
     ARTICLES,
     ORIGINAL_ARTICLES,
     OUTLETS,
@@ -193,8 +204,53 @@ def _document(lang: str, head: str, body: str, rtl: bool = False, body_class: st
     )
 
 
+def _image_url(article: SampleArticle, base_url: str) -> str:
+    """Absolute URL of the article's top image (not served: only its address matters)."""
+    assert article.image_path is not None, article.path
+    return absolute(article.image_path, base_url)
+
+
+def _image_tag(src: str, article: SampleArticle, css_class: str) -> str:
+    return (f'<div class="{css_class}"><img src="{esc(src)}" alt="{esc(article.title)}" '
+            'width="1200" height="675"></div>')
+
+
+def _access_json(article: SampleArticle, selector: str, *, declare_free: bool = True,
+                 flag_on_article: bool = True, as_text: bool = False) -> dict:
+    """schema.org access markup: a free article says so (when ``declare_free``); a paywalled
+    one says it is not free and names the paywalled part with ``hasPart``/``cssSelector``
+    (Google's markup for paywalled content). ``flag_on_article=False`` puts the paywalled
+    flag only on that part; ``as_text`` writes "True"/"False" as older CMSs do."""
+    def flag(free: bool) -> bool | str:
+        return ("True" if free else "False") if as_text else free
+
+    if article.access == ACCESS_FREE and declare_free:
+        return {"isAccessibleForFree": flag(True)}
+    if article.access != ACCESS_PAYWALLED:
+        return {}
+    data: dict = {"isAccessibleForFree": flag(False)} if flag_on_article else {}
+    data["hasPart"] = {"@type": "WebPageElement", "isAccessibleForFree": flag(False),
+                       "cssSelector": selector}
+    return data
+
+
+def _text_blocks(article: SampleArticle, blocks: Sequence[str], paywall_class: str) -> str:
+    """The article body; on a paywalled article everything after the first paragraph sits in
+    the paywalled element (the full text is in the HTML, hidden by script for non-subscribers)."""
+    if article.access != ACCESS_PAYWALLED:
+        return "\n".join(blocks)
+    return f'{blocks[0]}\n<div class="{paywall_class}">\n' + "\n".join(blocks[1:]) + "\n</div>"
+
+
+def _badge(article: SampleArticle, labels: Labels, css_class: str, tag: str = "span") -> str:
+    """The "subscribers only" badge of a paywalled article ("" otherwise)."""
+    if article.access != ACCESS_PAYWALLED:
+        return ""
+    return f'<{tag} class="{css_class}">{esc(labels.subscribers_only)}</{tag}>'
+
+
 def _article_head(article: SampleArticle, base_url: str, iso: Callable[[datetime], str],
-                  json_ld: dict, style: str) -> str:
+                  json_ld: dict, style: str, extra_metas: Sequence[str] = ()) -> str:
     site_outlet = outlet(article.outlet_id)
     url = expected_url(article, base_url)
     description = summary(article)
@@ -215,6 +271,7 @@ def _article_head(article: SampleArticle, base_url: str, iso: Callable[[datetime
     if article.modified_at is not None:
         metas.append(f'<meta property="article:modified_time" content="{iso(article.modified_at)}">')
     metas.append(f'<meta property="article:section" content="{esc(article.section)}">')
+    metas.extend(extra_metas)
     # "</" must not appear inside a <script> element.
     json_text = json.dumps(json_ld, ensure_ascii=False, indent=1).replace("</", "<\\/")
     metas.append(f'<script type="application/ld+json">\n{json_text}\n</script>')
@@ -223,8 +280,9 @@ def _article_head(article: SampleArticle, base_url: str, iso: Callable[[datetime
 
 
 def _news_article(article: SampleArticle, base_url: str, iso: Callable[[datetime], str],
-                  single_author_object: bool = False) -> dict:
-    """schema.org NewsArticle; ``dateModified`` only when the article was modified."""
+                  single_author_object: bool = False, extra: dict | None = None) -> dict:
+    """schema.org NewsArticle; ``dateModified`` only when the article was modified; ``extra``
+    (image, keywords, access markup) in the outlet's own style."""
     site_outlet = outlet(article.outlet_id)
     people = [{"@type": "Person", "name": name} for name in article.authors]
     data: dict = {
@@ -245,6 +303,7 @@ def _news_article(article: SampleArticle, base_url: str, iso: Callable[[datetime
         "name": site_outlet.name,
         "url": absolute(home_path(site_outlet), base_url),
     }
+    data.update(extra or {})
     return data
 
 
@@ -265,7 +324,7 @@ def _semantic_article_page(article: SampleArticle, base_url: str) -> str:
         local_modified = article.modified_at.astimezone(local.tzinfo)
         updated = (f' <time class="updated" datetime="{_iso(article.modified_at)}">'
                    f"{esc(labels.updated)} {esc(format_local_datetime(local_modified, 'fr'))}</time>")
-    paragraphs = "\n".join(f"<p>{esc(p)}</p>" for p in article.paragraphs)
+    paragraphs = [f"<p>{esc(p)}</p>" for p in article.paragraphs]
     body = f"""{_cookie_banner(labels, "cookie-banner")}
 <header class="site-header">
 <div class="brand"><a href="{home_path(site_outlet)}">{esc(site_outlet.name)}</a><span class="tagline">{esc(site_outlet.tagline)}</span></div>
@@ -279,13 +338,14 @@ def _semantic_article_page(article: SampleArticle, base_url: str) -> str:
 <main class="layout">
 <article class="post">
 <header class="post-header">
-<a class="post-category" href="{section_path(site_outlet.id, section_slug)}">{esc(article.section)}</a>
+<a class="post-category" href="{section_path(site_outlet.id, section_slug)}">{esc(article.section)}</a>{_badge(article, labels, "badge-abonnes")}
 <h1 class="post-title">{esc(article.title)}</h1>
 <div class="post-meta"><span class="byline">{esc(labels.by)} {authors}</span> <time class="published" datetime="{_iso(article.published_at)}">{esc(labels.published)} {esc(format_local_datetime(local, "fr"))}</time>{updated}</div>
 </header>
+<figure class="post-thumbnail"><img src="{esc(_image_url(article, base_url))}" alt="{esc(article.title)}" width="1200" height="800"></figure>
 {_share_buttons(labels, "share-buttons")}
 <div class="post-content">
-{paragraphs}
+{_text_blocks(article, paragraphs, "reserve-abonnes")}
 </div>
 <footer class="post-footer"><ul class="tags"><li><a href="{section_path(site_outlet.id, section_slug)}">{esc(article.section)}</a></li></ul></footer>
 </article>
@@ -304,9 +364,16 @@ def _semantic_article_page(article: SampleArticle, base_url: str) -> str:
 <p>{_legal_links(site_outlet)}</p>
 <p>{esc(labels.rights.format(name=site_outlet.name))}</p>
 </footer>"""
+    json_ld = _news_article(article, base_url, _iso, extra={
+        "image": {"@type": "ImageObject", "url": _image_url(article, base_url),
+                  "width": 1200, "height": 800},
+        "keywords": list(article.tags),
+        **_access_json(article, ".reserve-abonnes"),
+    })
     head = _article_head(
-        article, base_url, _iso, _news_article(article, base_url, _iso),
+        article, base_url, _iso, json_ld,
         "body{font-family:Georgia,serif}.layout{display:grid;grid-template-columns:3fr 1fr}",
+        extra_metas=[f'<meta property="og:image" content="{esc(_image_url(article, base_url))}">'],
     )
     return _document("fr", head, body, body_class="single-post")
 
@@ -341,7 +408,7 @@ def _nested_div_article_page(article: SampleArticle, base_url: str) -> str:
 <div class="breadcrumbs"><a href="{home_path(site_outlet)}">{esc(labels.home)}</a> › <a href="{section_path(site_outlet.id, section_slug)}">{esc(article.section)}</a></div>
 <div class="story">
 <div class="story-head">
-<div class="kicker">{esc(article.section)}</div>
+<div class="kicker">{esc(article.section)}</div>{_badge(article, labels, "premium-badge", "div")}
 <h1 class="headline">{esc(article.title)}</h1>
 <div class="story-meta">
 <div class="author">{esc(labels.by)} <span class="author-name">{esc(_joined(article.authors, labels))}</span></div>
@@ -349,8 +416,9 @@ def _nested_div_article_page(article: SampleArticle, base_url: str) -> str:
 </div>
 </div>
 {_share_buttons(labels, "social-share")}
+{_image_tag(_image_url(article, base_url), article, "story-image")}
 <div class="story-body"><div class="story-text">
-{chr(10).join(blocks)}
+{_text_blocks(article, blocks, "premium-content")}
 </div></div>
 </div>
 {_newsletter(labels, "newsletter-signup")}
@@ -374,12 +442,25 @@ def _nested_div_article_page(article: SampleArticle, base_url: str) -> str:
         "@context": "https://schema.org",
         "@graph": [
             {"@type": "WebPage", "@id": expected_url(article, base_url), "name": article.title},
-            {key: value for key, value in _news_article(article, base_url, _iso_utc).items()
-             if key != "@context"},
+            {key: value for key, value in _news_article(article, base_url, _iso_utc, extra={
+                "image": [_image_url(article, base_url)],
+                # The content tier meta says "free"; JSON-LD only marks the paywalled part.
+                **_access_json(article, ".premium-content", declare_free=False),
+            }).items() if key != "@context"},
         ],
     }
+    image = esc(_image_url(article, base_url))
+    metas = [f'<meta property="og:image" content="{image}">',
+             '<meta name="twitter:card" content="summary_large_image">',
+             f'<meta name="twitter:image" content="{image}">']
+    metas += [f'<meta property="article:tag" content="{esc(tag)}">' for tag in article.tags]
+    # A metered paywall: a few stories a month free, then blocked.
+    tier = {ACCESS_FREE: "free", ACCESS_PAYWALLED: "metered", ACCESS_UNKNOWN: None}[article.access]
+    if tier is not None:
+        metas.append(f'<meta property="article:content_tier" content="{tier}">')
     head = _article_head(article, base_url, _iso_utc, json_ld,
-                         "body{font-family:Helvetica,Arial,sans-serif}.row{display:flex}")
+                         "body{font-family:Helvetica,Arial,sans-serif}.row{display:flex}",
+                         extra_metas=metas)
     return _document("en", head, body)
 
 
@@ -396,7 +477,7 @@ def _text_date_article_page(article: SampleArticle, base_url: str) -> str:
         local_modified = article.modified_at.astimezone(local.tzinfo)
         date_text += f" | {labels.updated}: {format_local_datetime(local_modified, 'es')}"
     authors = _joined([f'<span class="autor">{esc(name)}</span>' for name in article.authors], labels)
-    paragraphs = "\n".join(f"<p>{esc(p)}</p>" for p in article.paragraphs)
+    paragraphs = [f"<p>{esc(p)}</p>" for p in article.paragraphs]
     ticker = " | ".join(f'<a href="{a.path}">{esc(a.title)}</a>' for a in others[:4])
     body = f"""<header id="cabecera">
 <div class="logo"><a href="{home_path(site_outlet)}">{esc(site_outlet.name)}</a></div>
@@ -408,13 +489,14 @@ def _text_date_article_page(article: SampleArticle, base_url: str) -> str:
 <div class="columna-principal">
 <div class="migas"><a href="{home_path(site_outlet)}">{esc(labels.home)}</a> / <a href="{section_path(site_outlet.id, section_slug)}">{esc(article.section)}</a></div>
 <div class="noticia">
-<div class="antetitulo">{esc(article.section)}</div>
+<div class="antetitulo">{esc(article.section)}</div>{_badge(article, labels, "exclusivo", "div")}
 <h1 class="titular">{esc(article.title)}</h1>
 <div class="firma">{authors}</div>
 <div class="fecha">{esc(date_text)}</div>
 {_share_buttons(labels, "compartir")}
+{_image_tag(_image_url(article, base_url), article, "foto-principal")}
 <div class="cuerpo">
-{paragraphs}
+{_text_blocks(article, paragraphs, "contenido-exclusivo")}
 </div>
 </div>
 <div class="noticias-relacionadas"><h4>{esc(labels.related)}</h4>
@@ -431,10 +513,15 @@ def _text_date_article_page(article: SampleArticle, base_url: str) -> str:
 </div>
 <footer id="pie"><p>{_legal_links(site_outlet)}</p><p>{esc(labels.rights.format(name=site_outlet.name))}</p></footer>
 {_cookie_banner(labels, "aviso-cookies")}"""
+    # No og:image here: the image is only in JSON-LD; the paywall flag only on the hasPart.
+    json_ld = _news_article(article, base_url, _iso, single_author_object=True, extra={
+        "image": {"@type": "ImageObject", "url": _image_url(article, base_url)},
+        **_access_json(article, ".contenido-exclusivo", flag_on_article=False),
+    })
     head = _article_head(
-        article, base_url, _iso,
-        _news_article(article, base_url, _iso, single_author_object=True),
+        article, base_url, _iso, json_ld,
         ".contenedor{display:flex}.columna-principal{width:70%}",
+        extra_metas=[f'<meta name="news_keywords" content="{esc(", ".join(article.tags))}">'],
     )
     return _document("es", head, body)
 
@@ -452,7 +539,7 @@ def _rtl_article_page(article: SampleArticle, base_url: str) -> str:
         local_modified = article.modified_at.astimezone(local.tzinfo)
         updated = (f'<span class="update-date">{esc(labels.updated)} '
                    f"{esc(format_local_datetime(local_modified, 'ar'))}</span>")
-    paragraphs = "\n".join(f"<p>{esc(p)}</p>" for p in article.paragraphs)
+    paragraphs = [f"<p>{esc(p)}</p>" for p in article.paragraphs]
     body = f"""{_cookie_banner(labels, "cookies-notice")}
 <div class="top-bar"><div class="site-logo"><a href="{home_path(site_outlet)}">{esc(site_outlet.name)}</a></div>{_search_form(site_outlet)}</div>
 {_menu(site_outlet, "main-menu")}
@@ -463,13 +550,15 @@ def _rtl_article_page(article: SampleArticle, base_url: str) -> str:
 <div class="right-col">
 <div class="path"><a href="{home_path(site_outlet)}">{esc(labels.home)}</a> » <a href="{section_path(site_outlet.id, section_slug)}">{esc(article.section)}</a></div>
 <div class="article-content">
+{_badge(article, labels, "premium-label", "div")}
 <h1 class="article-title">{esc(article.title)}</h1>
 <div class="article-info"><span class="writer">{esc(labels.by)} {esc(_joined(article.authors, labels))}</span>
 <time datetime="{_iso(article.published_at)}">{esc(format_local_datetime(local, "ar"))}</time>
 {updated}</div>
 {_share_buttons(labels, "share-bar")}
+{_image_tag(article.image_path or "", article, "article-image")}
 <div class="article-text">
-{paragraphs}
+{_text_blocks(article, paragraphs, "paid-content")}
 </div>
 </div>
 <div class="related-news"><h3>{esc(labels.related)}</h3>
@@ -485,9 +574,16 @@ def _rtl_article_page(article: SampleArticle, base_url: str) -> str:
 </div>
 </div>
 <div class="footer"><div class="footer-links">{_legal_links(site_outlet)}</div><p>{esc(labels.rights.format(name=site_outlet.name))}</p></div>"""
+    json_ld = _news_article(article, base_url, _iso, extra={
+        "image": _image_url(article, base_url),
+        "keywords": ", ".join(article.tags),
+        **_access_json(article, ".paid-content", as_text=True),
+    })
     head = _article_head(
-        article, base_url, _iso, _news_article(article, base_url, _iso),
+        article, base_url, _iso, json_ld,
         "body{font-family:Tahoma,sans-serif;direction:rtl}.wrapper{display:flex}",
+        # The CMS writes the image path relative to the site.
+        extra_metas=[f'<meta property="og:image" content="{esc(article.image_path or "")}">'],
     )
     return _document("ar", head, body, rtl=True)
 
@@ -551,11 +647,16 @@ def _aggregator_article_page(article: SampleArticle, base_url: str) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(aggregator.name)} : {esc(article.title)}</title>",
+        f'<meta name="description" content="{esc(summary(article))}">',
+        # Section and tags come over from the original's feed; the image is hotlinked.
+        f'<meta name="keywords" content="{esc(", ".join(article.tags))}">',
         f'<link rel="canonical" href="{esc(url)}">',
         f'<meta property="og:site_name" content="{esc(aggregator.name)}">',
         f'<meta property="og:title" content="{esc(article.title)}">',
         f'<meta property="og:url" content="{esc(url)}">',
         '<meta property="og:type" content="article">',
+        f'<meta property="og:image" content="{esc(_image_url(article, base_url))}">',
+        f'<meta property="article:section" content="{esc(article.section)}">',
         "<style>.page{display:flex}.colonne-principale{width:68%}</style>",
     ))
     return _document("fr", head, body)
