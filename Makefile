@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint bench report serve-sample settings clean
+.PHONY: run test lint bench report docs serve-sample settings airflow clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -42,6 +42,10 @@ bench: $(STAMP)
 report: $(STAMP)
 	$(PY) -m newslake report
 
+## docs: the lake's Great Expectations Data Docs on http://127.0.0.1:8766/ until Ctrl-C (an S3 lake's copied to .data_docs/)
+docs: $(STAMP)
+	$(PY) -m newslake docs
+
 ## serve-sample: the offline sample news site on http://127.0.0.1:8765/
 serve-sample: $(STAMP)
 	$(PY) -m newslake serve-sample
@@ -51,5 +55,12 @@ SETTINGS ?= airflow_settings.yaml
 settings: $(STAMP)
 	$(PY) -m newslake apply-settings $(SETTINGS)
 
+## airflow: Airflow's UI on http://127.0.0.1:8080/ (api-server, scheduler, dag-processor, triggerer) until Ctrl-C
+##   make airflow PORT=8081 DB_URL=postgresql+psycopg2://user:pass@127.0.0.1:5432/airflow
+PORT ?= 8080
+DB_URL ?=
+airflow: $(STAMP)
+	$(PY) -m newslake airflow --port $(PORT) $(if $(DB_URL),--db-url '$(DB_URL)')
+
 clean:
-	rm -rf lake .airflow test-output
+	rm -rf lake .airflow test-output .data_docs

@@ -24,6 +24,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, task
 from newslake.orchestration import (
     MAINTENANCE_TIMEZONE,
     apply_raw_retention_for_run,
+    notify_failure,
     remove_orphaned_staging_for_run,
     write_lake_stats_for_run,
 )
@@ -42,7 +43,9 @@ with DAG(
         "retries": 2,
         # Short in tests and `make run` (NEWSLAKE_RETRY_DELAY_SECONDS), where nothing is worth waiting for.
         "retry_delay": dt.timedelta(seconds=float(os.environ.get("NEWSLAKE_RETRY_DELAY_SECONDS", "300"))),
+        "on_failure_callback": notify_failure,
     },
+    on_failure_callback=notify_failure,
     tags=["newslake", "maintenance"],
 ):
 

@@ -20,7 +20,7 @@ import datetime as dt
 
 from airflow.sdk import DAG, Param, task
 
-from newslake.orchestration import partitions_to_reextract, reextract_partition
+from newslake.orchestration import notify_failure, partitions_to_reextract, reextract_partition
 
 with DAG(
     dag_id="newslake_reextract",
@@ -30,7 +30,8 @@ with DAG(
     start_date=dt.datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=1)},
+    default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=1), "on_failure_callback": notify_failure},
+    on_failure_callback=notify_failure,
     tags=["newslake", "maintenance"],
     params={
         "start_date": Param(None, type=["null", "string"], format="date", description="first day (source timezone), e.g. 2026-11-24"),

@@ -12,7 +12,7 @@ The run for logical date **D** (a day in the source's timezone) works on exactly
 | `discover` | the source's feeds, sitemaps, date archives (robots.txt) | `_staging/…/discovered.json`, `state/listings/source=<id>/` |
 | `fetch` | article pages (HTTP) | `raw/…/responses.warc.gz`, `_staging/…/fetched.json` |
 | `extract` | the raw zone | `_staging/…/articles.parquet`, `_staging/…/fetch_log.parquet` |
-| `validate` | staged articles (Great Expectations) | `quarantine/…` when it fails (and the task fails) |
+| `validate` | staged articles (Great Expectations); `run_metrics/` of earlier days (volume check) | `quarantine/…` when it fails (and the task fails) |
 | `publish` | staged files | `articles/…/part-0.parquet`, `fetch_log/…`, `validation/…` |
 
 It runs once D has ended (02:00 the next morning, source time), and any day can be re-run or
@@ -27,7 +27,7 @@ import os
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
 from newslake.config import Source, load_sources
-from newslake.orchestration import run_step
+from newslake.orchestration import articles_asset, notify_failure, publish_partition, run_step, skip_if_dry_run
 
 DEFAULT_ARGS = {
     "owner": "newslake",
@@ -35,6 +35,8 @@ DEFAULT_ARGS = {
     # Short in tests and `make run` (NEWSLAKE_RETRY_DELAY_SECONDS), where nothing is worth waiting for.
     "retry_delay": dt.timedelta(seconds=float(os.environ.get("NEWSLAKE_RETRY_DELAY_SECONDS", "300"))),
     "retry_exponential_backoff": True,
+    # A task that failed for good: logged, and sent to the notify_conn_id connection if set.
+    "on_failure_callback": notify_failure,
 }
 
 
@@ -46,20 +48,33 @@ def build_source_dag(source: Source) -> DAG:
         schedule=CronDataIntervalTimetable("0 2 * * *", timezone=source.timezone),
         start_date=dt.datetime.combine(source.start_date, dt.time()),
         catchup=False,  # past days are filled on purpose, with backfills
+        # Up to 4 days of one source at once (a backfill): their discover/fetch tasks still
+        # queue on the host's pool, the other steps are CPU work that may overlap.
         max_active_runs=4,
+        on_failure_callback=notify_failure,
         default_args={**DEFAULT_ARGS, "owner": source.owner},
         tags=["newslake", "source", *source.languages],
         params={
             "force_refetch": Param(False, type="boolean", description="Fetch pages again even when the raw zone has them"),
+            "limit": Param(
+                None, type=["null", "integer"], minimum=1,
+                description="Land at most this many new articles (the rest are recorded as skipped: over_limit)",
+            ),
+            "dry_run": Param(
+                False, type="boolean",
+                description="Only discover: log what would be fetched; fetch, extract, validate and publish are skipped",
+            ),
         },
     ) as source_dag:
 
-        @task
-        def discover() -> dict:
-            return run_step("discover", source.id)
+        # The network tasks queue on the host's pool: one crawl of a site at a time, on any worker.
+        @task(pool=source.host_pool)
+        def discover(params: dict | None = None) -> dict:
+            return run_step("discover", source.id, limit=(params or {}).get("limit"))
 
-        @task
+        @task(pool=source.host_pool)
         def fetch(params: dict | None = None) -> dict:
+            skip_if_dry_run(params)
             return run_step("fetch", source.id, force_refetch=bool((params or {}).get("force_refetch")))
 
         @task
@@ -71,9 +86,11 @@ def build_source_dag(source: Source) -> DAG:
         def validate() -> dict:
             return run_step("validate", source.id)
 
-        @task
+        # Each publish is an event of the source's articles asset (extra: the day and row count),
+        # which schedules the story-clusters DAG.
+        @task(outlets=[articles_asset(source.id)])
         def publish() -> dict:
-            return run_step("publish", source.id)
+            return publish_partition(source.id)
 
         discover() >> fetch() >> extract() >> validate() >> publish()
     return source_dag

@@ -15,26 +15,34 @@ select count(distinct cluster_id) as stories from story_clusters where dt = DATE
 | --- | --- | --- |
 | `cluster_stories` | `articles/` of D-2 … D, every source | `story_clusters/dt=D/part-0.parquet` |
 
-Runs at 04:00 after D (the source DAGs run at 02:00); re-runs replace the day's file.
+Runs whenever a source DAG publishes a partition (the `newslake_articles_<source>` assets; the
+event's `dt` names the day, so a backfill re-clusters each day it lands), and at 04:00 after D
+as a safety net. Re-runs replace the day's file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import DAG, CronDataIntervalTimetable, task
+from airflow.sdk import DAG, AssetAny, AssetOrTimeSchedule, CronDataIntervalTimetable, task
 
-from newslake.orchestration import STORY_CLUSTERS_TIMEZONE, cluster_stories_for_run
+from newslake.config import load_sources
+from newslake.orchestration import STORY_CLUSTERS_TIMEZONE, articles_asset, cluster_stories_for_run, notify_failure
 
 with DAG(
     dag_id="newslake_story_clusters",
     description="Cluster the day's articles into stories, across sources",
     doc_md=__doc__,
-    schedule=CronDataIntervalTimetable("0 4 * * *", timezone=STORY_CLUSTERS_TIMEZONE),
+    # Whenever a source publishes a day (its articles asset), and daily at 04:00 as a safety net.
+    schedule=AssetOrTimeSchedule(
+        timetable=CronDataIntervalTimetable("0 4 * * *", timezone=STORY_CLUSTERS_TIMEZONE),
+        assets=AssetAny(*(articles_asset(source.id) for source in load_sources())),
+    ),
     start_date=dt.datetime(2026, 11, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+    default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=5), "on_failure_callback": notify_failure},
+    on_failure_callback=notify_failure,
     tags=["newslake", "maintenance"],
 ):
 

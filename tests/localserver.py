@@ -6,7 +6,8 @@ A server answers either from a route table or with a handler function:
     LocalServer({"/feed.xml": Route(200, "application/rss+xml", body)})   # "{base}" in a body -> base_url
     LocalServer(lambda request, http: Response(200, b"ok"))               # or answer via http.reply(...)
 
-``server.requests`` is the log (``Request``: path, target, query, headers, arrival time, hit number);
+``server.requests`` is the log (``Request``: path, target, query, headers, arrival time, hit number,
+method, and the body of a POST);
 ``hits``, ``times`` and ``headers_sent_to`` read it by path. ``close()`` (idempotent) or ``with``
 stops the server. The ``start_local_server`` fixture in conftest.py closes every server it started.
 """
@@ -34,6 +35,8 @@ class Request:
     headers: dict[str, str]  # names lower-cased
     at: float  # arrival, time.monotonic()
     hit: int  # how many times this path has been requested, this one included (1 = first)
+    method: str = "GET"
+    body: bytes = b""  # what a POST sent
 
 
 @dataclass
@@ -77,6 +80,14 @@ class Exchange(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         local = self.server.local
         request = local._record(self.path, {name.lower(): value for name, value in self.headers.items()})
+        response = local.handler(request, self)
+        if response is not None:
+            self.reply(response.status, response.body, response.content_type, response.headers)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        local = self.server.local
+        request = local._record(self.path, {name.lower(): value for name, value in self.headers.items()}, "POST", body)
         response = local.handler(request, self)
         if response is not None:
             self.reply(response.status, response.body, response.content_type, response.headers)
@@ -135,7 +146,7 @@ class LocalServer:
         with self._lock:
             return list(self._requests)
 
-    def _record(self, target: str, headers: dict[str, str]) -> Request:
+    def _record(self, target: str, headers: dict[str, str], method: str = "GET", body: bytes = b"") -> Request:
         parts = urlsplit(target)
         with self._lock:
             hit = 1 + sum(1 for seen in self._requests if seen.path == parts.path)
@@ -146,6 +157,8 @@ class LocalServer:
                 headers=headers,
                 at=time.monotonic(),
                 hit=hit,
+                method=method,
+                body=body,
             )
             self._requests.append(request)
         return request

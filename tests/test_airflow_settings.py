@@ -16,6 +16,22 @@ def test_project_settings_file_is_astro_format_without_secrets():
         assert not connection.get("conn_password"), "secrets belong in airflow_settings.local.yaml"
 
 
+def test_local_settings_example_has_only_dummy_secrets_and_the_real_file_is_ignored(airflow_db, tmp_path):
+    import subprocess
+
+    example = REPO / "airflow_settings.local.example.yaml"
+    document = yaml.safe_load(example.read_text())
+    for connection in document["airflow"]["connections"]:
+        secret = str(connection.get("conn_password") or connection.get("conn_host") or "")
+        assert "example" in secret.lower(), f"{connection['conn_id']}: example values must be visibly dummy"
+    ignored = subprocess.run(["git", "check-ignore", "-q", "airflow_settings.local.yaml"], cwd=REPO)
+    assert ignored.returncode == 0, "airflow_settings.local.yaml must be git-ignored"
+
+    from newslake.orchestration import apply_airflow_settings
+
+    assert "connection newslake_s3" in apply_airflow_settings(str(example))
+
+
 def test_apply_settings_loads_connections_variables_and_pools(airflow_db, tmp_path):
     from newslake.orchestration import apply_airflow_settings
 

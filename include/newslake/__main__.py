@@ -4,7 +4,11 @@
                     Airflow for each sample day, then print the lake report (what `make run` does)
     report          print the lake report (outcomes per source and day, validation, a query)
     serve-sample    serve the offline sample site in the foreground
+    docs            serve the lake's Great Expectations Data Docs on 127.0.0.1 (an S3 lake's are
+                    copied to ./.data_docs first)
     apply-settings  load airflow_settings.yaml (Astro CLI format) into a plain Airflow
+    airflow         run Airflow's api-server, scheduler, dag-processor and triggerer on 127.0.0.1
+                    until Ctrl-C (what `make airflow` does)
 """
 
 from __future__ import annotations
@@ -33,8 +37,26 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve-sample", help="serve the offline sample site")
     serve.add_argument("--port", type=int, default=8765)
 
+    docs = commands.add_parser("docs", help="serve the lake's Data Docs on 127.0.0.1")
+    docs.add_argument("--port", type=int, default=8766)
+    docs.add_argument("--dir", default=str(PROJECT_ROOT / ".data_docs"), help="where an S3 lake's Data Docs are copied")
+    docs.add_argument("--no-serve", action="store_true", help="only refresh (and copy) them, print the folder")
+
     settings = commands.add_parser("apply-settings", help="apply airflow_settings.yaml to plain Airflow")
     settings.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "airflow_settings.yaml"))
+
+    services = commands.add_parser("airflow", help="run Airflow locally (UI on 127.0.0.1) until Ctrl-C")
+    services.add_argument("--port", type=int, default=8080, help="api-server (UI, REST API) port on 127.0.0.1 (default 8080)")
+    services.add_argument(
+        "--db-url", default=os.environ.get("NEWSLAKE_AIRFLOW_DB_URL") or None,
+        help="metadata DB, e.g. postgresql+psycopg2://user:pass@127.0.0.1:5432/airflow (default: SQLite in ./.airflow)",
+    )
+    services.add_argument("--home", default=str(PROJECT_ROOT / ".airflow"), help="AIRFLOW_HOME (default ./.airflow)")
+    services.add_argument("--settings", default=str(PROJECT_ROOT / "airflow_settings.yaml"), help="Astro CLI settings file to apply ('' for none)")
+    services.add_argument(
+        "--sample-site", action=argparse.BooleanOptionalAction, default=None,
+        help="also serve the offline sample site (default: when the sources file is the sample one)",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "sample-run":
@@ -49,12 +71,28 @@ def main(argv: list[str] | None = None) -> int:
         from newslake.sample_site.__main__ import main as serve_main
 
         return serve_main(["--port", str(args.port)])
+    if args.command == "docs":
+        from pathlib import Path
+
+        from newslake.datadocs import local_docs_folder, serve
+        from newslake.queries import open_lake
+
+        storage = open_lake().storage
+        folder = local_docs_folder(storage, Path(args.dir))
+        print(f"Data Docs of {storage.url('data_docs')}: {folder}/index.html", flush=True)
+        if not args.no_serve:
+            serve(folder, args.port)
+        return 0
     if args.command == "apply-settings":
         from newslake.orchestration import apply_airflow_settings, use_project_airflow_home
 
         use_project_airflow_home()
         print(apply_airflow_settings(args.file))
         return 0
+    if args.command == "airflow":
+        from newslake.airflow_services import run
+
+        return run(port=args.port, db_url=args.db_url, settings_file=args.settings or None, sample_site=args.sample_site, home=args.home)
     return 2
 
 

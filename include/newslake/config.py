@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -67,6 +68,71 @@ class ArchiveConfig(BaseModel):
         return value
 
 
+VOLUME_ACTIONS = ("warn", "fail")
+
+
+class VolumeConfig(BaseModel):
+    """Volume monitoring of a source (newslake.volume): the day's article count against the
+    median of the source's previous days in the run_metrics table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lookback_days: int = Field(default=14, ge=1, le=366, description="days before D whose counts make the median")
+    min_history_days: int = Field(default=5, ge=1, description="fewer days with a count: verdict insufficient_history")
+    drop_factor: float = Field(default=0.5, ge=0, le=1, description="a drop: count < median x drop_factor")
+    spike_factor: float = Field(default=3.0, ge=1, description="a spike: count > median x spike_factor")
+    action: str = Field(default="warn", description="warn (log and publish) or fail (quarantine, task fails)")
+
+    @field_validator("action")
+    @classmethod
+    def _action_is_known(cls, value: str) -> str:
+        if value not in VOLUME_ACTIONS:
+            raise ValueError(f"{value!r} is not one of {list(VOLUME_ACTIONS)}")
+        return value
+
+    @field_validator("min_history_days")
+    @classmethod
+    def _history_fits_in_the_lookback(cls, value: int, info) -> int:
+        lookback = info.data.get("lookback_days")
+        if lookback is not None and value > lookback:
+            raise ValueError(f"{value} days of history can never be found in a lookback of {lookback} days")
+        return value
+
+
+class QualityConfig(BaseModel):
+    """Per-source thresholds of the articles contract (include/quality/articles_suite.yaml fills
+    its ${quality.<name>} placeholders from here) and which expectations only warn."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_text_chars: int = Field(default=200, ge=0, description="shortest article text, in characters")
+    max_text_chars: int = Field(default=200_000, ge=1, description="longest article text (a page dump, not an article)")
+    min_title_chars: int = Field(default=3, ge=0)
+    max_title_chars: int = Field(default=300, ge=1)
+    max_duplicate_share: float = Field(default=0.5, ge=0, le=1, description="of the URLs fetched, share skipped as duplicates")
+    max_failed_fetch_share: float = Field(default=0.5, ge=0, le=1, description="of the URLs fetched, share that failed")
+    warn_only: tuple[str, ...] = Field(default=(), description="expectation ids (or id.column) that warn instead of blocking")
+
+    @field_validator("max_text_chars", "max_title_chars")
+    @classmethod
+    def _max_is_not_below_min(cls, value: int, info) -> int:
+        minimum = info.data.get(info.field_name.replace("max_", "min_"))
+        if minimum is not None and value < minimum:
+            raise ValueError(f"{value} is below {info.field_name.replace('max_', 'min_')} ({minimum})")
+        return value
+
+    @field_validator("warn_only")
+    @classmethod
+    def _expectations_exist(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from newslake.validate import suite_expectation_ids
+
+        known = suite_expectation_ids()
+        for name in value:
+            if name not in known and name.split(".", 1)[0] not in known:
+                raise ValueError(f"{name!r} is not an expectation id of the articles suite (known: {', '.join(sorted(known))})")
+        return value
+
+
 class Source(BaseModel):
     """One news source: an outlet or an aggregator, crawled through its feeds and sitemaps."""
 
@@ -85,6 +151,10 @@ class Source(BaseModel):
     requests_per_second: float = Field(default=1.0, gt=0, le=100)
     start_date: dt.date = dt.date(2026, 1, 1)
     owner: str = "newslake"
+    # Airflow pool the source's network tasks run in; default: one pool per host (see host_pool).
+    pool: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,200}$")
+    volume: VolumeConfig = VolumeConfig()
+    quality: QualityConfig = QualityConfig()
 
     @field_validator("languages")
     @classmethod
@@ -118,6 +188,20 @@ class Source(BaseModel):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def host(self) -> str:
+        """host[:port] of the source's first feed, sitemap or archive: the site it crawls."""
+        urls = [*self.feeds, *self.sitemaps, *(archive.url_template for archive in self.archives)]
+        return urlsplit(urls[0]).netloc.lower() if urls else self.id
+
+    @property
+    def host_pool(self) -> str:
+        """The Airflow pool of the source's discover and fetch tasks: ``pool`` if set, else
+        ``newslake_host_<host>``, shared by every source on that host. With one slot, at most
+        one task crawls a host at a time on any worker, however many runs and backfill days
+        are active (within a task the per-host rate limit applies)."""
+        return self.pool or "newslake_host_" + re.sub(r"[^a-z0-9]+", "_", self.host).strip("_")
 
     def day_bounds_utc(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
         """[start, end) of ``day`` in the source's timezone, as UTC instants."""
@@ -226,6 +310,9 @@ class Settings:
     # Maintenance DAG: a _staging/dt=D/source=S/ folder whose newest file is older than this is a
     # crashed run's leftovers and is deleted. Must exceed the longest pipeline task.
     staging_max_age_hours: int = 24
+    # Airflow connection that failure notifications go to (newslake.notify): http/https = a
+    # webhook, smtp/email = e-mail. Empty: failures are only logged.
+    notify_conn_id: str = ""
 
     @classmethod
     def load(cls, lookup: Callable[[str], str | None] | None = None) -> Settings:

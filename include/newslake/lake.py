@@ -11,6 +11,8 @@ Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` t
     raw/dt=D/source=S/{discovered,fetched}.json  what the run listed and fetched (for re-extraction)
     validation/dt=D/source=S/result.json      the Great Expectations verdict of the published data
     quarantine/dt=D/source=S/...              a partition that failed validation, with the verdict
+    data_docs/dt=D/source=S/*.html            Great Expectations Data Docs of the latest validation
+                                              (newslake.datadocs; data_docs/index.html lists them)
     _staging/dt=D/source=S/...                work in progress of the current run (readers skip
                                               names starting with '_' or '.')
     state/listings/source=S/...               feed/sitemap bodies + validators (conditional GET)
@@ -31,7 +33,9 @@ from newslake.storage import Storage
 if TYPE_CHECKING:
     import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+# Schema history — v1: first release. v2: articles gained canonical_url, content_html, tags,
+# access (nullable, appended); readers given the current schema read v1 files with those null.
+SCHEMA_VERSION = "2"
 PARTITION_FILE = "part-0.parquet"
 
 
@@ -117,7 +121,7 @@ def staging_prefix(day: dt.date, source_id: str) -> str:
 
 
 def articles_schema() -> pa.Schema:
-    """Schema v1 of the articles table. ``dt`` and ``source`` are partition keys (in the path
+    """Schema of the articles table (see SCHEMA_VERSION). ``dt`` and ``source`` are partition keys (in the path
     only), so engines do not see them twice."""
     import pyarrow as pa
 
@@ -150,6 +154,11 @@ def articles_schema() -> pa.Schema:
         ("raw_length", pa.int64(), False, "byte length of the WARC record (one gzip member)"),
         ("raw_payload_sha256", pa.string(), False, "sha256 of the HTTP body as archived (hex)"),
         ("extractor", pa.string(), False, "extractor name and version"),
+        # v2: appended at the end, so engines that map Parquet columns by position still read v1 files.
+        ("canonical_url", pa.string(), True, "rel=canonical / og:url the page declares (url is ours, normalised)"),
+        ("content_html", pa.string(), True, "the article as cleaned HTML (readability's output, links absolute)"),
+        ("tags", pa.list_(pa.string()), True, "tags / keywords the page declares"),
+        ("access", pa.string(), True, "'free', 'paywalled' or 'unknown', as the page declares it"),
     ]
     return pa.schema(
         [pa.field(name, kind, nullable=nullable, metadata={"description": doc}) for name, kind, nullable, doc in fields],
@@ -204,6 +213,15 @@ def run_metrics_schema() -> pa.Schema:
             pa.field("expectations_failed", pa.int32(), nullable=False),
             pa.field("extractor", pa.string(), nullable=False),
             pa.field("reextracted", pa.bool_(), nullable=False),
+            # Volume monitoring (newslake.volume): the median of the articles of the source's
+            # previous days with a run, how many such days, and ok | drop | spike | insufficient_history.
+            # Null in rows written before the check existed.
+            pa.field("volume_median", pa.float64()),
+            pa.field("volume_history_days", pa.int32()),
+            pa.field("volume_status", pa.string()),
+            # passed | warned (published with non-blocking failures) | failed; null in older rows.
+            pa.field("validation_status", pa.string()),
+            pa.field("validation_warnings", pa.int32()),
         ],
         metadata={"newslake.schema": "run_metrics", "newslake.schema_version": SCHEMA_VERSION},
     )

@@ -87,6 +87,125 @@ def run_step(step: str, source_id: str, **options: Any) -> dict[str, Any]:
     return getattr(pipeline, step)(partition_context(source_id), **options)
 
 
+def skip_if_dry_run(params: dict | None) -> None:
+    """A dry run (the ``dry_run`` param) stops after discover: this task and the ones after it
+    are skipped, and discover's log says what would have been fetched."""
+    if (params or {}).get("dry_run"):
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        raise AirflowSkipException("dry run: discovery only, nothing fetched or published")
+
+
+ARTICLES_ASSET_PREFIX = "newslake_articles_"
+
+
+def articles_asset(source_id: str):
+    """The asset of one source's articles table: an event per published partition."""
+    from airflow.sdk import Asset
+
+    # Name only: a URI with a scheme of our own makes Airflow load every provider's URI handlers
+    # (boto3 included) at parse time.
+    return Asset(name=f"{ARTICLES_ASSET_PREFIX}{source_id}", group="newslake")
+
+
+def publish_partition(source_id: str) -> dict[str, Any]:
+    """Publish the running task's partition and describe it on the asset event (``dt``,
+    ``source``, ``rows``, ``partition``), so consumers know which day landed."""
+    from airflow.sdk import get_current_context
+
+    from newslake import pipeline
+
+    context = get_current_context()
+    ctx = partition_context(source_id)
+    summary = pipeline.publish(ctx)
+    context["outlet_events"][articles_asset(source_id)].extra = {
+        "dt": ctx.day.isoformat(), "source": source_id, "rows": summary["rows"], "partition": summary["partition"],
+    }
+    return summary
+
+
+# -- failure notifications ---------------------------------------------------------------------
+
+
+def notify_failure(context: dict[str, Any]) -> None:
+    """``on_failure_callback`` of every newslake DAG (a failed run) and task (a task that failed
+    for good, after its retries): one log line naming DAG, task, run, logical date, exception and
+    log URL, and the same event to the ``notify_conn_id`` connection when one is set (newslake.notify).
+    Never raises: a broken notification must not hide the failure it reports."""
+    import logging
+
+    from newslake import notify
+
+    logger = logging.getLogger(__name__)
+    try:
+        event = failure_event(context)
+    except Exception:
+        logger.exception("could not describe the failure for its notification; context keys: %s", sorted(context))
+        return
+    notify.deliver(event, notification_channel())
+
+
+def failure_event(context: dict[str, Any]):
+    """A ``notify.FailureEvent`` from an Airflow callback context. A DAG-run callback's context
+    has a ``reason`` (and, as ``ti``, the task that failed the run); a task callback's has the
+    ``exception``."""
+    from newslake import notify
+
+    dag = context.get("dag")
+    ti = context.get("ti") or context.get("task_instance")
+    logical_date = context.get("logical_date")
+    exception = context.get("exception")
+    is_run = "reason" in context
+    if isinstance(exception, BaseException):
+        exception = f"{type(exception).__name__}: {exception}"
+    return notify.FailureEvent(
+        kind=notify.DAG_RUN_FAILED if is_run else notify.TASK_FAILED,
+        dag_id=getattr(dag, "dag_id", None) or getattr(ti, "dag_id", None) or "?",
+        run_id=context.get("run_id") or getattr(ti, "run_id", None),
+        task_id=getattr(ti, "task_id", None),
+        logical_date=logical_date.isoformat() if logical_date is not None else None,
+        try_number=getattr(ti, "try_number", None),
+        exception=str(exception) if exception is not None else None,
+        reason=context.get("reason"),
+        log_url=_log_url(ti),
+    )
+
+
+def _log_url(ti: Any) -> str | None:
+    try:
+        return ti.log_url if ti is not None else None
+    except Exception:  # the URL needs the API's base_url setting; the notification does not
+        return None
+
+
+def notification_channel():
+    """The channel of setting ``notify_conn_id`` (Variable newslake_notify_conn_id, env
+    NEWSLAKE_NOTIFY_CONN_ID); log only when it is empty or unusable (which is logged)."""
+    import logging
+
+    from newslake import notify
+
+    logger = logging.getLogger(__name__)
+    try:
+        settings = settings_from_airflow()
+    except Exception:  # no Variable access here (e.g. outside a task): the environment still counts
+        settings = Settings.load()
+    conn_id = settings.notify_conn_id
+    if not conn_id:
+        return notify.LOG_ONLY
+    try:
+        from airflow.sdk import Connection
+
+        conn = Connection.get(conn_id)
+        return notify.channel_from_connection(
+            conn_id, conn_type=conn.conn_type, host=conn.host, port=conn.port, login=conn.login,
+            password=conn.password, schema=conn.schema, extra=conn.extra_dejson,
+        )
+    except Exception as exc:
+        logger.warning("notification connection %r (setting notify_conn_id) is unusable, the failure is only logged: %s", conn_id, exc)
+        return notify.LOG_ONLY
+
+
 # -- running Airflow locally (make run, tests) ------------------------------------------------
 
 DAGS_FOLDER = PROJECT_ROOT / "dags"
@@ -200,7 +319,32 @@ def apply_airflow_settings(path: str) -> str:
     for item in document.get("variables") or []:
         Variable.set(item["variable_name"], str(item["variable_value"]))
         applied.append(f"variable {item['variable_name']}")
+    applied += [f"pool {name} (created)" for name in ensure_source_pools()]
     return f"applied {path}: " + (", ".join(applied) or "nothing")
+
+
+SOURCE_POOL_SLOTS = 1
+
+
+def ensure_source_pools(sources: list[Source] | None = None) -> list[str]:
+    """Create the host pool of every source that lacks one (one slot: one task per host at a
+    time). Pools that exist are left alone, so slots an operator raised stay raised. Returns
+    the names created. Tasks in a pool that does not exist are never scheduled, so `make
+    airflow` and `make settings` call this; on Astro, list the pools in airflow_settings.yaml."""
+    from airflow.models.pool import Pool
+    from airflow.utils.session import create_session
+
+    created = []
+    with create_session() as session:
+        existing = {pool.pool for pool in session.query(Pool).all()}
+        for name in sorted({source.host_pool for source in (sources if sources is not None else load_sources())}):
+            if name not in existing:
+                Pool.create_or_update_pool(
+                    name=name, slots=SOURCE_POOL_SLOTS, include_deferred=False, session=session,
+                    description="newslake: crawls of one news site (see Source.host_pool)",
+                )
+                created.append(name)
+    return created
 
 
 # -- re-extraction ------------------------------------------------------------------------------
@@ -262,17 +406,35 @@ def reextract_partition(source_id: str, day: str) -> dict[str, Any]:
 STORY_CLUSTERS_TIMEZONE = "Africa/Casablanca"
 
 
-def cluster_stories_for_run() -> dict[str, Any]:
-    """Cluster the stories of the running DAG run's day (its logical date, Moroccan time)."""
+def story_cluster_days(context: dict[str, Any]) -> list[dt.date]:
+    """The days a story-clusters run works on: those of the articles partitions whose
+    publication triggered it (asset events, extra ``dt``), else its logical date's day
+    (Moroccan time) for a scheduled or manual run."""
     from zoneinfo import ZoneInfo
 
+    days = set()
+    for events in (context.get("triggering_asset_events") or {}).values():
+        for event in events:
+            day = (event.extra or {}).get("dt")
+            if day:
+                days.add(dt.date.fromisoformat(day))
+    if not days and context.get("logical_date") is not None:
+        days.add(context["logical_date"].astimezone(ZoneInfo(STORY_CLUSTERS_TIMEZONE)).date())
+    if not days:
+        raise RuntimeError("story clusters: no day to work on (no triggering articles partition, no logical date)")
+    return sorted(days)
+
+
+def cluster_stories_for_run() -> dict[str, Any]:
+    """Cluster the stories of each day this run covers (see story_cluster_days)."""
     from airflow.sdk import get_current_context
 
     from newslake import pipeline
 
-    day = get_current_context()["logical_date"].astimezone(ZoneInfo(STORY_CLUSTERS_TIMEZONE)).date()
+    storage = storage_from_settings(settings_from_airflow())
     aggregators = {source.id for source in load_sources() if source.aggregator}
-    return pipeline.cluster_stories(storage_from_settings(settings_from_airflow()), day, aggregators)
+    results = {day.isoformat(): pipeline.cluster_stories(storage, day, aggregators) for day in story_cluster_days(get_current_context())}
+    return results if len(results) > 1 else next(iter(results.values()))
 
 
 def run_story_cluster_dag(days: list[dt.date]) -> list[DagRunResult]:

@@ -96,8 +96,14 @@ def article_id(canonical_url: str) -> str:
 
 
 @timed_step
-def discover(ctx: PartitionContext) -> dict[str, Any]:
-    """List the URLs the source's feeds and sitemaps date on ``ctx.day`` (source timezone)."""
+def discover(ctx: PartitionContext, *, limit: int | None = None) -> dict[str, Any]:
+    """List the URLs the source's feeds and sitemaps date on ``ctx.day`` (source timezone).
+
+    ``limit`` (a manual run's parameter) keeps only the first N new article URLs of the day, in
+    URL order; the others get the outcome ``skipped``/``over_limit``, so none goes unrecorded.
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a whole number of articles, at least 1 (got {limit!r})")
     from newslake.discover import ArchiveSpec, discover_urls
     from newslake.http import HttpClient
 
@@ -132,6 +138,10 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         if row["status"] == "in_window" and row["url"] in landed_before:
             row["status"] = "already_landed"
             row["landed_on"] = landed_before[row["url"]].isoformat()
+    if limit is not None:
+        wanted = sorted((row for row in candidates if row["status"] == "in_window"), key=lambda row: row["url"])
+        for row in wanted[limit:]:
+            row["status"] = "over_limit"
     listings = [
         {
             "url": listing.url,
@@ -154,6 +164,8 @@ def discover(ctx: PartitionContext) -> dict[str, Any]:
         "out_of_window": len(found.out_of_window),
         "repeated_listings": len(found.duplicates),
         "already_landed": sum(1 for row in candidates if row["status"] == "already_landed"),
+        "over_limit": sum(1 for row in candidates if row["status"] == "over_limit"),
+        "to_fetch": sum(1 for row in candidates if row["status"] == "in_window"),
         "listings_failed": sum(1 for listing in listings if listing["error"]),
     }
     log.info("discovered %s", summary)
@@ -380,7 +392,12 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
             continue
 
         record = rawzone.read_record(raw_bytes[attempt["raw_offset"] : attempt["raw_offset"] + attempt["raw_length"]])
-        extraction = extract_article(page_input(record.body, record.headers.get("content-type")), url=record.target_url, default_timezone=ctx.source.timezone)
+        extraction = extract_article(
+            page_input(record.body, record.headers.get("content-type")),
+            url=record.target_url,
+            default_timezone=ctx.source.timezone,
+            fetched_at=record.fetched_at,
+        )
         if not extraction.ok:
             kind = "skipped" if extraction.reason == "not_article" else "failed"
             outcome.update(outcome=kind, reason=f"extract_{extraction.reason}")
@@ -428,6 +445,10 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
                 "description": extraction.description,
                 "image_url": extraction.image_url,
                 "section": extraction.section,
+                "tags": list(extraction.tags),
+                "access": extraction.access,
+                "canonical_url": extraction.canonical_url,
+                "content_html": extraction.content_html,
                 "origin_publisher": extraction.origin_publisher,
                 "origin_url": extraction.origin_url,
                 "listed_at": listed_at,
@@ -521,27 +542,95 @@ def _listing_outcome(listing: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate(ctx: PartitionContext) -> dict[str, Any]:
-    """Run the quality gate on the staged partition. On failure: quarantine it, publish the
-    fetch log (marking its rows 'quarantined'), and raise PartitionRejected with GX's verdict."""
-    from newslake.validate import validate_articles
+    """Run the quality gate on the staged partition and build its Data Docs. On failure of a
+    blocking check: quarantine it, publish the fetch log (marking its rows 'quarantined'), and
+    raise PartitionRejected with GX's verdict (which check failed, on which rows)."""
+
+    # Volume monitoring (newslake.volume): the day's article count against the source's earlier
+    # days. A drop or spike is logged; it blocks the partition only with volume.action: fail.
+    volume_check = _check_volume(ctx)
+
+    # -- the articles contract (include/quality/articles_suite.yaml, newslake.validate): GX
+    # expectations with ids and severities; a failing warn-only one is logged, publish goes on.
+    from newslake.validate import validate_partition
 
     table = lake.read_parquet(ctx.storage, ctx.staged("articles.parquet"))
-    window_start, window_end = ctx.source.day_bounds_utc(ctx.day)
-    verdict = validate_articles(table, partition=ctx.name, window_start=window_start, window_end=window_end)
+    fetch_log = lake.read_parquet(ctx.storage, ctx.staged("fetch_log.parquet"))
+    verdict = validate_partition(table, fetch_log, source=ctx.source, day=ctx.day, partition=ctx.name)
+    # The volume check joins the GX verdict, so messages, validation.json and Data Docs show it too.
+    verdict.add_check(_volume_outcome(ctx, volume_check))
+    _build_data_docs(ctx, verdict)
+    if not verdict.success:
+        _quarantine(ctx, verdict.to_dict(), verdict.message())
     lake.write_json(ctx.storage, ctx.staged("validation.json"), verdict.to_dict())
-    if verdict.success:
-        log.info("validation passed: %s", verdict.message())
-        return {"validation": ctx.storage.url(ctx.staged("validation.json")), "success": True, "rows": verdict.row_count}
+    (log.warning if verdict.warnings else log.info)("validation passed: %s", verdict.message())
+    return {"validation": ctx.storage.url(ctx.staged("validation.json")), "success": True, "rows": verdict.row_count,
+            "warnings": len(verdict.warnings)}
 
+
+def _build_data_docs(ctx: PartitionContext, verdict) -> None:
+    """Data Docs of the verdict, stored with the lake (newslake.datadocs). A rendering problem
+    is logged; it never decides whether the partition is published."""
+    from newslake import datadocs
+
+    try:
+        datadocs.build(ctx.storage, verdict, ctx.day, ctx.source.id)
+    except Exception:
+        log.exception("Data Docs could not be built for %s", ctx.name)
+        verdict.data_docs = None
+        return
+    log.info("Data Docs: %s (all partitions: %s)", verdict.data_docs, ctx.storage.url(datadocs.INDEX_KEY))
+
+
+def _check_volume(ctx: PartitionContext):
+    """Run the volume check on the staged partition and stage its verdict (volume.json) for the
+    run_metrics row, which the publish step or a rejection writes."""
+    import pyarrow.parquet as pq
+
+    from newslake.volume import check_volume
+
+    count = pq.read_metadata(ctx.storage.path(ctx.staged("articles.parquet")), filesystem=ctx.storage.filesystem).num_rows
+    # A manual run's `limit` leaves some of the day's new URLs unfetched: they count as the day's
+    # volume (as in the history), or a trial run would look like a drop.
+    outcomes = lake.read_parquet(ctx.storage, ctx.staged("fetch_log.parquet")).select(["kind", "outcome", "reason"]).to_pylist()
+    count += sum(1 for row in outcomes if row["kind"] == "article" and row["outcome"] == "skipped" and row["reason"] == "over_limit")
+    check = check_volume(ctx.storage, ctx.source.id, ctx.day, count, ctx.source.volume)
+    lake.write_json(ctx.storage, ctx.staged("volume.json"), check.to_dict())
+    message = check.message(ctx.source.id, ctx.day)
+    if check.is_anomaly:
+        log.warning("%s%s", message, " — the partition is rejected (volume.action: fail)" if check.rejects else "")
+    else:
+        log.info("%s", message)
+    return check
+
+
+def _volume_outcome(ctx: PartitionContext, check) -> dict[str, Any]:
+    """The volume check as one outcome of the validation verdict (ValidationVerdict.add_check):
+    blocking with volume.action: fail, a warning otherwise."""
+    return {
+        "id": "volume",
+        "expectation": f"volume_{check.status}",
+        "severity": "block" if ctx.source.volume.action == "fail" else "warn",
+        "success": not check.is_anomaly,
+        "column": None,
+        "observed": check.message(ctx.source.id, ctx.day),
+        "unexpected_count": None,
+        "examples": [],
+        "volume": check.to_dict(),
+    }
+
+
+def _quarantine(ctx: PartitionContext, verdict: dict[str, Any], message: str) -> None:
+    """Reject the staged partition: record the run, keep its articles and verdict under
+    quarantine/, publish the fetch log with its rows 'quarantined', and raise PartitionRejected."""
     quarantine = lake.quarantine_prefix(ctx.day, ctx.source.id)
-    _write_run_metrics(ctx, verdict.to_dict())
+    lake.write_json(ctx.storage, ctx.staged("validation.json"), verdict)
+    _write_run_metrics(ctx, verdict)
     ctx.storage.copy(ctx.staged("articles.parquet"), f"{quarantine}/{lake.PARTITION_FILE}")
-    lake.write_json(ctx.storage, f"{quarantine}/validation.json", verdict.to_dict())
+    lake.write_json(ctx.storage, f"{quarantine}/validation.json", verdict)
     _publish_fetch_log(ctx, quarantined=True)
-    lake.write_json(ctx.storage, lake.validation_key(ctx.day, ctx.source.id), verdict.to_dict())
-    raise PartitionRejected(
-        f"{verdict.message()}\nThe partition was NOT published; it is kept at {ctx.storage.url(quarantine)}"
-    )
+    lake.write_json(ctx.storage, lake.validation_key(ctx.day, ctx.source.id), verdict)
+    raise PartitionRejected(f"{message}\nThe partition was NOT published; it is kept at {ctx.storage.url(quarantine)}")
 
 
 def publish(ctx: PartitionContext) -> dict[str, Any]:
@@ -553,7 +642,11 @@ def publish(ctx: PartitionContext) -> dict[str, Any]:
         rows = lake.read_parquet(ctx.storage, target).num_rows
         log.info("already published: %d articles at %s", rows, ctx.storage.url(target))
         return {"partition": ctx.storage.url(target), "rows": rows}
-    _write_run_metrics(ctx, lake.read_json(ctx.storage, ctx.staged("validation.json")))
+    verdict = lake.read_json(ctx.storage, ctx.staged("validation.json"))
+    if verdict.get("warnings"):
+        log.warning("publishing %s with %d validation warning(s): %s", ctx.name, len(verdict["warnings"]),
+                    ", ".join(str(item.get("id") or item.get("expectation")) for item in verdict["warnings"]))
+    _write_run_metrics(ctx, verdict)
     ctx.storage.copy(ctx.staged("articles.parquet"), target)
     _publish_fetch_log(ctx, quarantined=False)
     ctx.storage.copy(ctx.staged("validation.json"), lake.validation_key(ctx.day, ctx.source.id))
@@ -596,11 +689,21 @@ def _write_run_metrics(ctx: PartitionContext, verdict: dict[str, Any]) -> None:
         "extract_seconds": seconds.get("extract_seconds"),
         "validation_passed": passed,
         "expectations_failed": len(verdict.get("failures") or []),
+        "validation_status": verdict.get("status") or ("passed" if passed else "failed"),
+        "validation_warnings": len(verdict.get("warnings") or []),
         "extractor": f"{EXTRACTOR_NAME} {EXTRACTOR_VERSION}",
         "reextracted": "restage_from_raw_seconds" in seconds,
+        **_volume_columns(ctx),
     }
     table = pa.Table.from_pylist([row], schema=lake.run_metrics_schema())
     ctx.storage.write_bytes(lake.run_metrics_key(ctx.day, ctx.source.id), lake.table_to_parquet_bytes(table))
+
+
+def _volume_columns(ctx: PartitionContext) -> dict[str, Any]:
+    """run_metrics' volume_* columns from the verdict validate staged (nulls without one)."""
+    key = ctx.staged("volume.json")
+    check = lake.read_json(ctx.storage, key) if ctx.storage.exists(key) else {}
+    return {"volume_median": check.get("median"), "volume_history_days": check.get("history_days"), "volume_status": check.get("status")}
 
 
 def _publish_fetch_log(ctx: PartitionContext, *, quarantined: bool) -> None:
