@@ -37,6 +37,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/fetch_politeness.py
 	$(PY) bench/extraction.py
+	$(PY) bench/parallel_workers.py
 
 ## report: what the lake holds (outcomes, validation, a query)
 report: $(STAMP)

@@ -322,7 +322,13 @@ def test_backfill_from_the_ui_rest_api_and_its_rerun(tmp_path, one_source, sampl
                 return None
             return triggered and all(storage.exists(lake.story_clusters_key(day)) for day in SAMPLE_DATES)
 
-        api.wait("asset-triggered story clusters for the three days", clustered_days, 240)
+        try:
+            api.wait("asset-triggered story clusters for the three days", clustered_days, 420)
+        except AssertionError as exc:
+            runs_seen = api.call("GET", "/dags/newslake_story_clusters/dagRuns", params={"limit": 100})["dag_runs"]
+            events = api.call("GET", "/assets/events", params={"limit": 100})
+            summary = [(r["dag_run_id"], r["run_type"], r["state"]) for r in runs_seen]
+            raise AssertionError(f"{exc}\nstory clusters runs: {summary}\nasset events: {events}") from None
 
         # One backfill per DAG at a time: the scheduler marks the first complete (every 30 s).
         api.wait(

@@ -14,6 +14,7 @@ from newslake import lake
 from newslake.config import load_sources
 from newslake.queries import LakeReader
 from newslake.storage import Storage
+from newslake.textmetrics import html_to_text
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +30,10 @@ def expected_rows(site, source_id: str, day: dt.date) -> dict[str, dict]:
             "language": article.language,
             "published_at": article.published_at.astimezone(dt.UTC),
             "paragraphs": article.paragraphs,
+            # Schema v2 columns, as the page declares them.
+            "tags": list(article.tags),
+            "access": article.access,
+            "canonical_url": expected_url(article, site.base_url),
         }
         if article.origin_outlet_id:
             original = original_of(article)
@@ -50,6 +55,9 @@ def assert_partition_matches_site(site, table_rows: list[dict], source_id: str, 
         paragraphs = got["text"].split("\n\n")
         for paragraph in want["paragraphs"]:
             assert paragraph in paragraphs, f"{url}: missing paragraph {paragraph[:60]!r}"
+        assert (got["tags"], got["access"], got["canonical_url"]) == (want["tags"], want["access"], want["canonical_url"]), url
+        html_paragraphs = html_to_text(got["content_html"]).split("\n\n")
+        assert all(paragraph in html_paragraphs for paragraph in want["paragraphs"]), url
         if "origin_url" in want:
             assert got["origin_publisher"] == want["origin_publisher"], url
             assert got["origin_url"] == want["origin_url"], url
