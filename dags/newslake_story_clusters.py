@@ -17,7 +17,8 @@ select count(distinct cluster_id) as stories from story_clusters where dt = DATE
 
 Runs whenever a source DAG publishes a partition (the `newslake_articles_<source>` assets; the
 event's `dt` names the day, so a backfill re-clusters each day it lands), and at 04:00 after D
-as a safety net. Re-runs replace the day's file.
+as a safety net. Each run also catches up on days whose clusters are missing or older than their
+articles (`pipeline.stale_story_cluster_days`). Re-runs replace the day's file.
 """
 
 from __future__ import annotations

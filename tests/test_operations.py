@@ -178,3 +178,32 @@ def test_story_cluster_days_come_from_the_triggering_events():
     assert story_cluster_days({"triggering_asset_events": {}, "logical_date": scheduled}) == [dt.date(2026, 11, 24)]
     with pytest.raises(RuntimeError, match="no day to work on"):
         story_cluster_days({"triggering_asset_events": {}, "logical_date": None})
+
+
+def test_stale_story_cluster_days_are_missing_or_older_than_their_articles(tmp_path):
+    """What every story-clusters run catches up on, so a day whose asset event Airflow folded
+    into another run's queue entry is still clustered."""
+    import os
+
+    from lakerows import article_table
+    from newslake.pipeline import stale_story_cluster_days
+
+    storage = Storage(str(tmp_path / "lake"))
+    days = [dt.date(2026, 11, 20) + dt.timedelta(days=n) for n in range(5)]
+    for day in days:
+        storage.write_bytes(lake.articles_key(day, "src"), lake.table_to_parquet_bytes(article_table(day.isoformat(), 1)))
+    assert stale_story_cluster_days(storage) == days
+
+    def touch(key: str, seconds: int) -> None:
+        moment = dt.datetime(2026, 11, 30, tzinfo=dt.UTC).timestamp() + seconds
+        os.utime(storage.path(key), (moment, moment))
+
+    for day in days:
+        touch(lake.articles_key(day, "src"), 0)
+        storage.write_bytes(lake.story_clusters_key(day), b"clusters")
+        touch(lake.story_clusters_key(day), 10)
+    assert stale_story_cluster_days(storage) == []
+    # The articles of the 21st are rebuilt: its clusters and those of the two days after (which
+    # read the 21st's articles as earlier copies) are stale; the 20th and 24th are not.
+    touch(lake.articles_key(days[1], "src"), 20)
+    assert stale_story_cluster_days(storage) == days[1:4]

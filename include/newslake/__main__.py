@@ -6,6 +6,8 @@
     serve-sample    serve the offline sample site in the foreground
     docs            serve the lake's Great Expectations Data Docs on 127.0.0.1 (an S3 lake's are
                     copied to ./.data_docs first)
+    health-summaries  rewrite the lake_health summaries that are missing or behind run_metrics
+                    (a lake older than the lake health page; the page works without, slower)
     apply-settings  load airflow_settings.yaml (Astro CLI format) into a plain Airflow
     airflow         run Airflow's api-server, scheduler, dag-processor and triggerer on 127.0.0.1
                     until Ctrl-C (what `make airflow` does)
@@ -41,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     docs.add_argument("--port", type=int, default=8766)
     docs.add_argument("--dir", default=str(PROJECT_ROOT / ".data_docs"), help="where an S3 lake's Data Docs are copied")
     docs.add_argument("--no-serve", action="store_true", help="only refresh (and copy) them, print the folder")
+
+    commands.add_parser("health-summaries", help="rewrite the lake health page's missing or stale lake_health summaries")
 
     settings = commands.add_parser("apply-settings", help="apply airflow_settings.yaml to plain Airflow")
     settings.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "airflow_settings.yaml"))
@@ -82,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Data Docs of {storage.url('data_docs')}: {folder}/index.html", flush=True)
         if not args.no_serve:
             serve(folder, args.port)
+        return 0
+    if args.command == "health-summaries":
+        from newslake.health import refresh_summaries
+        from newslake.queries import open_lake
+
+        storage = open_lake().storage
+        days = refresh_summaries(storage)
+        print(f"{storage.url('lake_health')}: {len(days)} day(s) rewritten" + (f" ({days[0]} … {days[-1]})" if days else ""))
         return 0
     if args.command == "apply-settings":
         from newslake.orchestration import apply_airflow_settings, use_project_airflow_home

@@ -7,6 +7,7 @@ Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` t
     run_metrics/dt=D/source=S/part-0.parquet  one row for the partition's latest run (counts, bytes, durations)
     story_clusters/dt=D/part-0.parquet        story cluster of each article of day D (all sources)
     lake_stats/dt=D/part-0.parquet            per table and source: partitions, files, bytes, days (maintenance)
+    lake_health/dt=D/part-0.parquet           the run_metrics rows of day D, every source in one file (newslake.health)
     raw/dt=D/source=S/responses.warc.gz       every fetched response, one gzip member per record
     raw/dt=D/source=S/{discovered,fetched}.json  what the run listed and fetched (for re-extraction)
     validation/dt=D/source=S/result.json      the Great Expectations verdict of the published data
@@ -99,6 +100,22 @@ def lake_stats_schema() -> pa.Schema:
             pa.field("rows", pa.int64()),  # articles only (from the Parquet footers); null for other tables
         ],
         metadata={"newslake.schema": "lake_stats", "newslake.schema_version": SCHEMA_VERSION},
+    )
+
+
+def lake_health_key(day: dt.date) -> str:
+    return f"lake_health/dt={day.isoformat()}/{PARTITION_FILE}"
+
+
+def lake_health_schema() -> pa.Schema:
+    """Day D's run_metrics rows of every source in one small file (newslake.health), so that the
+    lake health page reads one file per day instead of one per partition."""
+    import pyarrow as pa
+
+    metrics = run_metrics_schema()
+    return pa.schema(
+        [pa.field("source", pa.string(), nullable=False), *metrics],
+        metadata={"newslake.schema": "lake_health", "newslake.schema_version": SCHEMA_VERSION},
     )
 
 

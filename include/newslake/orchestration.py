@@ -427,14 +427,26 @@ def story_cluster_days(context: dict[str, Any]) -> list[dt.date]:
 
 def cluster_stories_for_run() -> dict[str, Any]:
     """Cluster the stories of each day this run covers (see story_cluster_days)."""
+    import logging
+
     from airflow.sdk import get_current_context
 
     from newslake import pipeline
 
     storage = storage_from_settings(settings_from_airflow())
     aggregators = {source.id for source in load_sources() if source.aggregator}
-    results = {day.isoformat(): pipeline.cluster_stories(storage, day, aggregators) for day in story_cluster_days(get_current_context())}
+    days = set(story_cluster_days(get_current_context()))
+    # Days an earlier run missed or whose articles changed since (see stale_story_cluster_days);
+    # the most recent first, a bounded number per run so a first run on an old lake stays short.
+    stale = sorted(set(pipeline.stale_story_cluster_days(storage)) - days, reverse=True)
+    if stale:
+        logging.getLogger(__name__).info("also re-clustering %d stale day(s): %s", min(len(stale), MAX_STALE_DAYS_PER_RUN), stale[:MAX_STALE_DAYS_PER_RUN])
+    days |= set(stale[:MAX_STALE_DAYS_PER_RUN])
+    results = {day.isoformat(): pipeline.cluster_stories(storage, day, aggregators) for day in sorted(days)}
     return results if len(results) > 1 else next(iter(results.values()))
+
+
+MAX_STALE_DAYS_PER_RUN = 31
 
 
 def run_story_cluster_dag(days: list[dt.date]) -> list[DagRunResult]:

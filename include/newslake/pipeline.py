@@ -697,6 +697,19 @@ def _write_run_metrics(ctx: PartitionContext, verdict: dict[str, Any]) -> None:
     }
     table = pa.Table.from_pylist([row], schema=lake.run_metrics_schema())
     ctx.storage.write_bytes(lake.run_metrics_key(ctx.day, ctx.source.id), lake.table_to_parquet_bytes(table))
+    _write_health_summary(ctx)
+
+
+def _write_health_summary(ctx: PartitionContext) -> None:
+    """Refresh the day's lake_health summary (every source's run_metrics row of D in one file,
+    for the lake health page). A problem is logged: the page falls back to run_metrics, and the
+    partition's fate never depends on it."""
+    from newslake import health
+
+    try:
+        health.write_day_summary(ctx.storage, ctx.day)
+    except Exception:
+        log.exception("lake_health summary of %s could not be written", ctx.day)
 
 
 def _volume_columns(ctx: PartitionContext) -> dict[str, Any]:
@@ -740,6 +753,39 @@ def _parse_iso(value: str | None) -> dt.datetime | None:
 # -- story clusters ---------------------------------------------------------------------------
 
 CLUSTER_WINDOW_DAYS = 2
+
+
+def stale_story_cluster_days(storage: Storage) -> list[dt.date]:
+    """Days whose story clusters are missing or older than an articles partition they depend on
+    (day D's clusters read the articles of D-CLUSTER_WINDOW_DAYS … D). Asset-triggered runs can
+    miss a day (Airflow folds events that arrive while a run is being created into that run's
+    queue entry), so every story-clusters run also catches up on these; it is one listing of
+    ``articles/`` and ``story_clusters/``."""
+    articles_mtime: dict[dt.date, dt.datetime] = {}
+    for item in storage.list_with_mtime("articles"):
+        day = _day_of_key(item.key)
+        if day is not None and item.key.endswith(".parquet"):
+            articles_mtime[day] = max(item.mtime, articles_mtime.get(day, item.mtime))
+    clusters_mtime = {
+        day: item.mtime for item in storage.list_with_mtime("story_clusters") if (day := _day_of_key(item.key)) is not None
+    }
+    stale = []
+    for day in articles_mtime:
+        inputs = [articles_mtime[d] for back in range(CLUSTER_WINDOW_DAYS + 1) if (d := day - dt.timedelta(days=back)) in articles_mtime]
+        if day not in clusters_mtime or max(inputs) > clusters_mtime[day]:
+            stale.append(day)
+    return sorted(stale)
+
+
+def _day_of_key(key: str) -> dt.date | None:
+    """The ``dt=YYYY-MM-DD`` partition of a lake key, if it has one."""
+    for part in key.split("/"):
+        if part.startswith("dt="):
+            try:
+                return dt.date.fromisoformat(part[3:])
+            except ValueError:
+                return None
+    return None
 
 
 def cluster_stories(storage: Storage, day: dt.date, aggregator_ids: set[str]) -> dict[str, Any]:

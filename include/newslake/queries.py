@@ -29,9 +29,10 @@ TABLE_SCHEMAS = {
     "run_metrics": layout.run_metrics_schema,
     "story_clusters": layout.story_clusters_schema,
     "lake_stats": layout.lake_stats_schema,
+    "lake_health": layout.lake_health_schema,
 }
-# Hive partition keys in each table's paths (story clusters and lake stats span every source of a day).
-PARTITION_KEYS = {"story_clusters": ("dt",), "lake_stats": ("dt",)}
+# Hive partition keys in each table's paths (story clusters, lake stats and lake health span every source of a day).
+PARTITION_KEYS = {"story_clusters": ("dt",), "lake_stats": ("dt",), "lake_health": ("dt",)}
 
 
 @dataclass
