@@ -14,7 +14,6 @@ reason and expected to fail (strictly, so a fix shows up as an unexpected pass).
 from __future__ import annotations
 
 import html
-import json
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
@@ -39,6 +38,7 @@ from newslake.sample_site.content import (
 )
 from newslake.sample_site.pages import summary
 from newslake.sample_site.urls import absolute, expected_url
+from samplepages import json_ld_news_article
 
 # (outlet id, slug, field) -> why the extractor is expected to get that field wrong there.
 KNOWN_MISTAKES: dict[tuple[str, str, str], str] = {}
@@ -118,21 +118,12 @@ def test_every_outlet_and_language_exercises_tags_image_and_each_access_value():
     assert ACCESS_PAYWALLED in copied  # a paywalled original republished in full
 
 
-def _news_article_json_ld(document: lxml.html.HtmlElement) -> dict:
-    for script in document.xpath('//script[@type="application/ld+json"]'):
-        data = json.loads(script.text)
-        for node in data.get("@graph", [data]):
-            if node.get("@type") == "NewsArticle":
-                return node
-    raise AssertionError("no NewsArticle JSON-LD")
-
-
 @pytest.mark.parametrize(
     "article", [a for a in ORIGINAL_ARTICLES if a.access == ACCESS_PAYWALLED], ids=article_id)
 def test_a_paywalled_page_carries_its_full_text_and_names_the_paywalled_part(sample_site, article):
     with urllib.request.urlopen(expected_url(article, sample_site.base_url), timeout=10) as response:
         document = lxml.html.document_fromstring(response.read().decode("utf-8"))
-    part = _news_article_json_ld(document)["hasPart"]
+    part = json_ld_news_article(document)["hasPart"]
     assert part["@type"] == "WebPageElement" and part["isAccessibleForFree"] in (False, "False")
     [paywalled] = document.cssselect(part["cssSelector"])
     inside = [p.text_content() for p in paywalled.iter("p")]

@@ -6,7 +6,6 @@ so these tests check what a crawler would actually see.
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.request
@@ -45,6 +44,7 @@ from newslake.sample_site.feeds import (
     TRACKED_FEED_OUTLET,
 )
 from newslake.sample_site.server import entity_tag
+from samplepages import json_ld_news_article
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
               "news": "http://www.google.com/schemas/sitemap-news/0.9"}
@@ -75,15 +75,6 @@ def fetch_html(url: str) -> lxml.html.HtmlElement:
     assert status == 200, url
     assert content_type == "text/html; charset=utf-8"
     return lxml.html.document_fromstring(body.decode("utf-8"))
-
-
-def json_ld_news_article(document: lxml.html.HtmlElement) -> dict:
-    for script in document.xpath('//script[@type="application/ld+json"]'):
-        data = json.loads(script.text)
-        for node in data.get("@graph", [data]):
-            if node.get("@type") == "NewsArticle":
-                return node
-    raise AssertionError("no NewsArticle JSON-LD")
 
 
 def meta_property(document: lxml.html.HtmlElement, name: str) -> str | None:
