@@ -8,7 +8,9 @@
   network, no Airflow): each JSON endpoint cold (the in-process file cache empty, as after an
   api-server start) and warm (the next page views: only listings, nothing changed re-read);
   then the grid once more without any lake_health summary (a lake older than the table: every
-  run_metrics file opened), cold and warm.
+  run_metrics file opened), cold and warm. Each endpoint lists the lake itself (listing reuse
+  off); the last line is a whole page load — its four JSON requests, warm — as the api-server
+  serves it, the requests sharing one listing (``LISTING_TTL_SECONDS``).
 
     .venv/bin/python bench/lake_health.py [--days 365] [--sources 50] [--repeat 5] [--json PATH]
 
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"synthetic lake: {args.days} days × {args.sources} sources = {args.days * args.sources} partitions, "
               f"built in {time.perf_counter() - started:.0f} s ({lake_dir})", flush=True)
         storage = Storage(lake_dir)
-        client = TestClient(health.create_app(lambda: health.HealthReader(storage)))
+        client = TestClient(health.create_app(lambda: health.HealthReader(storage, listing_ttl=0)))
         endpoints = [
             ("grid, 30 days", "/api/grid", {"days": 30}),
             ("grid, 365 days", "/api/grid", {"days": 365}),
@@ -131,6 +133,16 @@ def main(argv: list[str] | None = None) -> int:
             cold = measure(client, path, params, args.repeat, cold=True)
             warm = measure(client, path, params, args.repeat, cold=False)
             results.append({"endpoint": name, "cold_ms": round(cold, 1), "warm_ms": round(warm, 1)})
+        page_client = TestClient(health.create_app(lambda: health.HealthReader(storage)))
+        loads = []
+        for _ in range(args.repeat):
+            health._CACHE._listings.clear()  # a new page load: listings older than the TTL
+            started = time.perf_counter()
+            for path, params in [("/api/lake", {}), ("/api/grid", {"days": 30}), ("/api/trend", {"source": "source-07", "days": 30}),
+                                 ("/api/day", {"dt": end.isoformat()})]:
+                assert page_client.get(path, params=params).status_code == 200
+            loads.append((time.perf_counter() - started) * 1000)
+        results.append({"endpoint": "page load: lake + grid + trend + day, warm", "cold_ms": None, "warm_ms": round(statistics.median(loads), 1)})
         shutil.rmtree(storage.path("lake_health"))
         cold = measure(client, "/api/grid", {"days": 30}, max(1, args.repeat // 2), cold=True)
         warm = measure(client, "/api/grid", {"days": 30}, args.repeat, cold=False)
@@ -140,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{'endpoint':<42} {'cold ms':>9} {'warm ms':>9}")
     for row in results:
-        print(f"{row['endpoint']:<42} {row['cold_ms']:>9.1f} {row['warm_ms']:>9.1f}")
+        cold = "" if row["cold_ms"] is None else f"{row['cold_ms']:.1f}"
+        print(f"{row['endpoint']:<42} {cold:>9} {row['warm_ms']:>9.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"days": args.days, "sources": args.sources, "results": results}, indent=2))
     return 0

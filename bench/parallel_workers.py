@@ -11,9 +11,10 @@ benchmark measures it:
   enough partitions to keep two workers busy (a day of 5 sources × 3 days × (1 + copies));
 * timed: rebuild every partition from the raw zone (restage → extract → validate → publish,
   exactly the re-extraction DAG's task, no network) with a pool of 1 worker, then of 2. Each
-  partition runs in a fresh process (``maxtasksperchild=1``), as an Airflow task does, so the
-  per-task cost of importing pyarrow/GX is included. Rounds alternate 1 and 2 workers; the
-  best of ``--rounds`` is reported.
+  partition runs in a fresh process (``maxtasksperchild=1``), as an Airflow task does — forked
+  from this process, which has imported pyarrow and Great Expectations while building the lake,
+  so those imports are not paid per task. Rounds alternate 1 and 2 workers; the best of
+  ``--rounds`` is reported.
 
     .venv/bin/python bench/parallel_workers.py [--copies 3] [--rounds 2] [--json PATH]
 

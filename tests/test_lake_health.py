@@ -82,7 +82,7 @@ def test_summaries_written_by_the_pipeline_and_refreshed_when_behind(sample_lake
     # that raced) or older than a run_metrics file is not trusted.
     copy = Storage(str(tmp_path / "lake"))
     shutil.copytree(storage.path(""), copy.path(""))
-    reader = health.HealthReader(copy, cache=health._FileCache())
+    reader = health.HealthReader(copy, cache=health._FileCache(), listing_ttl=0)
     assert reader.stale_days() == HISTORY_DAYS
     assert health.refresh_summaries(copy) == HISTORY_DAYS and reader.stale_days() == []
     before = reader.days()
@@ -257,7 +257,7 @@ def chrome(user_data_dir: str):
     options.binary_location = str(CHROMIUM)
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={user_data_dir}",
-                 "--window-size=1500,1250"):
+                 "--window-size=1500,1700"):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
 

@@ -20,7 +20,8 @@ other's row, and lakes older than the table have none: each page view lists ``ru
 and mtimes only) and a day whose summary is missing, lacks a source, or is older than one of its
 run_metrics files is read from run_metrics instead (``python -m newslake health-summaries``
 rewrites such days). Files read are cached in this process by (key, mtime, size), so a page view
-re-reads only what changed.
+re-reads only what changed; the listings are reused for LISTING_TTL_SECONDS (one page load's
+requests list once).
 
 Cell outcomes: **published** (the last verdict passed or warned: the partition is in
 ``articles/``), **quarantined** (the last verdict failed: ``quarantine/``), **failed** (a run left
@@ -57,6 +58,9 @@ PUBLISHED, QUARANTINED, FAILED, MISSING = "published", "quarantined", "failed", 
 OUTCOMES = (PUBLISHED, QUARANTINED, FAILED, MISSING)
 PAGE_FILE = Path(__file__).with_name("health_page.html")
 DEFAULT_DAYS = 30
+# The listings of lake_health/ and run_metrics/ (18,250 keys for a year of 50 sources) are reused
+# this long: the four requests of one page load list once, and a new run shows within seconds.
+LISTING_TTL_SECONDS = 10.0
 MAX_DAYS = 366
 # A staging file this much newer than the day's verdict means a later run (clocks of a local
 # disk and S3's one-second LastModified).
@@ -117,7 +121,7 @@ def write_day_summary(storage: Storage, day: dt.date) -> str:
 def refresh_summaries(storage: Storage) -> list[dt.date]:
     """Rewrite every day's summary that is missing or behind its run_metrics files (a lake
     older than the table, or two runs of a day that raced); return those days."""
-    reader = HealthReader(storage)
+    reader = HealthReader(storage, cache=_FileCache(), listing_ttl=0)
     stale = reader.stale_days()
     for day in stale:
         write_day_summary(storage, day)
@@ -128,12 +132,26 @@ def refresh_summaries(storage: Storage) -> list[dt.date]:
 
 
 class _FileCache:
-    """Rows of small lake files, by (lake, key) and valid while (mtime, size) are unchanged."""
+    """Rows of small lake files, by (lake, key) and valid while (mtime, size) are unchanged; and
+    the last listings of each lake, which the requests of one page load share."""
 
     def __init__(self, max_entries: int = 50_000):
         self._entries: dict[tuple[str, str], tuple[tuple, list[dict[str, Any]]]] = {}
+        self._listings: dict[tuple[str, str], tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self.max_entries = max_entries
+
+    def listing(self, storage: Storage, name: str, ttl: float, make: Callable[[], Any]) -> Any:
+        """``make()``, reused for ``ttl`` seconds (0: always fresh)."""
+        key = (storage.uri, name)
+        with self._lock:
+            entry = self._listings.get(key)
+        if ttl > 0 and entry and time.monotonic() - entry[0] < ttl:
+            return entry[1]
+        value = make()
+        with self._lock:
+            self._listings[key] = (time.monotonic(), value)
+        return value
 
     def rows(self, storage: Storage, stored: StoredFile, load: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
         cache_key, version = (storage.uri, stored.key), (stored.mtime, stored.size)
@@ -151,6 +169,7 @@ class _FileCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._listings.clear()
 
 
 _CACHE = _FileCache()
@@ -166,14 +185,21 @@ class DayRows:
 class HealthReader:
     """The page's view of the lake; ``volume_configs`` are the sources' ``volume`` settings."""
 
-    def __init__(self, storage: Storage, volume_configs: dict[str, VolumeConfig] | None = None, cache: _FileCache = _CACHE):
+    def __init__(
+        self, storage: Storage, volume_configs: dict[str, VolumeConfig] | None = None, cache: _FileCache = _CACHE,
+        listing_ttl: float = LISTING_TTL_SECONDS,
+    ):
         self.storage = storage
         self.volume_configs = volume_configs or {}
         self.cache = cache
+        self.listing_ttl = listing_ttl
 
     # -- per-day rows ---------------------------------------------------------------------------
 
     def _listings(self) -> tuple[dict[dt.date, StoredFile], dict[dt.date, list[StoredFile]]]:
+        return self.cache.listing(self.storage, "days", self.listing_ttl, self._list_days)
+
+    def _list_days(self) -> tuple[dict[dt.date, StoredFile], dict[dt.date, list[StoredFile]]]:
         summaries: dict[dt.date, StoredFile] = {}
         for stored in self.storage.list_with_mtime(HEALTH_PREFIX):
             parsed = _parse_day_key(stored.key)
@@ -217,6 +243,9 @@ class HealthReader:
 
     def staging(self) -> dict[tuple[dt.date, str], dt.datetime]:
         """(day, source) -> newest file mtime of each ``_staging/`` partition."""
+        return self.cache.listing(self.storage, "staging", self.listing_ttl, self._list_staging)
+
+    def _list_staging(self) -> dict[tuple[dt.date, str], dt.datetime]:
         newest: dict[tuple[dt.date, str], dt.datetime] = {}
         for stored in self.storage.list_with_mtime("_staging"):
             match = _STAGING_KEY.match(stored.key)
