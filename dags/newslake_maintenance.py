@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from airflow.sdk import DAG, CronDataIntervalTimetable, task
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
 from newslake.orchestration import (
     MAINTENANCE_TIMEZONE,
@@ -47,15 +47,18 @@ with DAG(
     },
     on_failure_callback=notify_failure,
     tags=["newslake", "maintenance"],
+    params={
+        "dry_run": Param(False, type="boolean", description="Delete nothing: the task logs and results list what would be deleted"),
+    },
 ):
 
     @task
-    def apply_raw_retention() -> dict:
-        return apply_raw_retention_for_run()
+    def apply_raw_retention(params: dict | None = None) -> dict:
+        return apply_raw_retention_for_run(dry_run=bool((params or {}).get("dry_run")))
 
     @task
-    def remove_orphaned_staging() -> dict:
-        return remove_orphaned_staging_for_run()
+    def remove_orphaned_staging(params: dict | None = None) -> dict:
+        return remove_orphaned_staging_for_run(dry_run=bool((params or {}).get("dry_run")))
 
     @task
     def write_lake_stats() -> dict:

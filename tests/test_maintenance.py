@@ -198,7 +198,19 @@ def test_maintenance_dag_runs_end_to_end(airflow_db, tmp_path, monkeypatch):
         os.utime(storage.path(key), (long_ago, long_ago))
 
     dag = load_dagbag().dags["newslake_maintenance"]
-    run = dag.test(logical_date=dt.datetime.combine(TODAY, dt.time(4, 30), tzinfo=ZoneInfo("Africa/Casablanca")))
+    logical_date = dt.datetime.combine(TODAY, dt.time(4, 30), tzinfo=ZoneInfo("Africa/Casablanca"))
+    # A dry run (the trigger form's param) lists what would go and deletes nothing.
+    before = storage.list("")
+    # (On the next day, so the real run below is a run of its own.)
+    dry = dag.test(logical_date=logical_date + dt.timedelta(days=1), run_conf={"dry_run": True})
+    assert str(getattr(dry.state, "value", dry.state)) == "success"
+    assert [key for key in storage.list("") if not key.startswith("lake_stats/")] == before
+    dry_results = {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in dry.get_task_instances()}
+    assert dry_results["apply_raw_retention"]["partitions_removed"] == 2 and dry_results["apply_raw_retention"]["dry_run"] is True
+    assert dry_results["remove_orphaned_staging"]["removed"] == [crashed]
+
+    # A fresh DAG object: dag.test() leaves the conf it was given in the object's params.
+    run = load_dagbag().dags["newslake_maintenance"].test(logical_date=logical_date)
     assert str(getattr(run.state, "value", run.state)) == "success"
 
     assert {key.split("/")[1] for key in storage.list("raw")} == {"dt=2026-11-24"}

@@ -50,13 +50,14 @@ def _is_hidden(key: str) -> bool:
     return any(part.startswith((".", "_")) for part in key.split("/")[1:])
 
 
-def apply_raw_retention(storage: Storage, today: dt.date, keep_days: int) -> dict[str, Any]:
+def apply_raw_retention(storage: Storage, today: dt.date, keep_days: int, *, dry_run: bool = False) -> dict[str, Any]:
     """Delete ``raw/dt=D/source=S/`` for every D before ``today - keep_days``.
 
-    ``keep_days <= 0`` keeps the raw zone forever (nothing is listed or deleted).
+    ``keep_days <= 0`` keeps the raw zone forever (nothing is listed or deleted). ``dry_run``
+    deletes nothing and reports what would go (``files_removed`` counts those files).
     """
     if keep_days <= 0:
-        return {"keep_days": keep_days, "cutoff": None, "partitions_removed": 0, "files_removed": 0, "removed": []}
+        return {"keep_days": keep_days, "cutoff": None, "partitions_removed": 0, "files_removed": 0, "removed": [], "dry_run": dry_run}
     cutoff = today - dt.timedelta(days=keep_days)
     old_partitions: set[str] = set()
     for key in storage.list(RAW_PREFIX):
@@ -64,8 +65,9 @@ def apply_raw_retention(storage: Storage, today: dt.date, keep_days: int) -> dic
         if found and found[1] < cutoff:
             old_partitions.add(found[0])
     removed = sorted(old_partitions)
-    files = sum(storage.delete_prefix(prefix) for prefix in removed)
+    files = _remove(storage, removed, dry_run)
     return {
+        "dry_run": dry_run,
         "keep_days": keep_days,
         "cutoff": cutoff.isoformat(),  # first day kept
         "partitions_removed": len(removed),
@@ -74,7 +76,7 @@ def apply_raw_retention(storage: Storage, today: dt.date, keep_days: int) -> dic
     }
 
 
-def remove_orphaned_staging(storage: Storage, now: dt.datetime, older_than: dt.timedelta) -> dict[str, Any]:
+def remove_orphaned_staging(storage: Storage, now: dt.datetime, older_than: dt.timedelta, *, dry_run: bool = False) -> dict[str, Any]:
     """Delete ``_staging/dt=D/source=S/`` folders whose newest file was modified more than
     ``older_than`` before ``now`` (an aware datetime; compared with the files' real mtimes, so
     callers pass the wall clock). Keys of another shape under ``_staging/`` are left alone."""
@@ -91,14 +93,22 @@ def remove_orphaned_staging(storage: Storage, now: dt.datetime, older_than: dt.t
     removed, kept = [], []
     for prefix in sorted(newest):
         (removed if now - newest[prefix] > older_than else kept).append(prefix)
-    files = sum(storage.delete_prefix(prefix) for prefix in removed)
+    files = _remove(storage, removed, dry_run)
     return {
+        "dry_run": dry_run,
         "older_than_seconds": older_than.total_seconds(),
         "partitions_removed": len(removed),
         "files_removed": files,
         "partitions_kept": len(kept),
         "removed": removed,
     }
+
+
+def _remove(storage: Storage, prefixes: list[str], dry_run: bool) -> int:
+    """Delete the files below each prefix (or, in a dry run, count them); returns how many."""
+    if dry_run:
+        return sum(len(storage.list(prefix)) for prefix in prefixes)
+    return sum(storage.delete_prefix(prefix) for prefix in prefixes)
 
 
 def _article_rows(storage: Storage, key: str) -> int:

@@ -475,15 +475,17 @@ def maintenance_day() -> dt.date:
     return get_current_context()["logical_date"].astimezone(ZoneInfo(MAINTENANCE_TIMEZONE)).date()
 
 
-def apply_raw_retention_for_run() -> dict[str, Any]:
+def apply_raw_retention_for_run(dry_run: bool = False) -> dict[str, Any]:
     """Delete raw partitions older than ``raw_retention_days`` before the run's day (0: keep all)."""
     from newslake import maintenance
 
     settings = settings_from_airflow()
-    return maintenance.apply_raw_retention(storage_from_settings(settings), maintenance_day(), settings.raw_retention_days)
+    return maintenance.apply_raw_retention(
+        storage_from_settings(settings), maintenance_day(), settings.raw_retention_days, dry_run=dry_run
+    )
 
 
-def remove_orphaned_staging_for_run() -> dict[str, Any]:
+def remove_orphaned_staging_for_run(dry_run: bool = False) -> dict[str, Any]:
     """Delete staging folders untouched for ``staging_max_age_hours``. Compared with the files'
     real mtimes, so this one step uses the wall clock, not the logical date."""
     from newslake import maintenance
@@ -494,7 +496,7 @@ def remove_orphaned_staging_for_run() -> dict[str, Any]:
             f"setting staging_max_age_hours must be at least 1 (it must exceed the longest pipeline task), got {settings.staging_max_age_hours}"
         )
     return maintenance.remove_orphaned_staging(
-        storage_from_settings(settings), dt.datetime.now(dt.UTC), dt.timedelta(hours=settings.staging_max_age_hours)
+        storage_from_settings(settings), dt.datetime.now(dt.UTC), dt.timedelta(hours=settings.staging_max_age_hours), dry_run=dry_run
     )
 
 
