@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) bench/fetch_politeness.py
 	$(PY) bench/extraction.py
 	$(PY) bench/parallel_workers.py
+	$(PY) bench/storage_query.py
 	$(PY) bench/lake_health.py
 
 ## report: what the lake holds (outcomes, validation, a query)
