@@ -17,8 +17,9 @@ DAY = dt.date(2026, 11, 24)
 MUTATIONS = ("write_bytes", "copy", "delete_prefix")
 
 
-class Crash(RuntimeError):
-    pass
+class Crash(BaseException):
+    """The process dying (kill -9, power loss): not an Exception, so no `except Exception` in the
+    code under test can catch it and carry on, just as no code can catch a real kill."""
 
 
 class CrashingStorage(Storage):
