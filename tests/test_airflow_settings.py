@@ -27,9 +27,26 @@ def test_local_settings_example_has_only_dummy_secrets_and_the_real_file_is_igno
     ignored = subprocess.run(["git", "check-ignore", "-q", "airflow_settings.local.yaml"], cwd=REPO)
     assert ignored.returncode == 0, "airflow_settings.local.yaml must be git-ignored"
 
+    # It loads (the format is right) — then is taken out again: its dummy lake URI and
+    # notification connection must not leak into the other tests' shared metadata DB.
+    from airflow.models.connection import Connection
+    from airflow.models.variable import Variable
+    from airflow.utils.session import create_session
+
     from newslake.orchestration import apply_airflow_settings
 
-    assert "connection newslake_s3" in apply_airflow_settings(str(example))
+    names = [variable["variable_name"] for variable in document["airflow"]["variables"]]
+    previous = {name: Variable.get(name, default_var=None) for name in names}
+    try:
+        assert "connection newslake_s3" in apply_airflow_settings(str(example))
+        assert Variable.get("newslake_lake_uri") == "s3://example-bucket/newslake"
+    finally:
+        for name, value in previous.items():
+            Variable.delete(name) if value is None else Variable.set(name, value)
+        with create_session() as session:
+            conn_ids = [c["conn_id"] for c in document["airflow"]["connections"]]
+            session.query(Connection).filter(Connection.conn_id.in_(conn_ids)).delete(synchronize_session=False)
+    assert {name: Variable.get(name, default_var=None) for name in names} == previous
 
 
 def test_apply_settings_loads_connections_variables_and_pools(airflow_db, tmp_path):
