@@ -92,9 +92,13 @@ def test_limit_is_checked_by_the_pipeline_too(tmp_path):
         discover(ctx, limit=0)
 
 
-def test_network_tasks_queue_on_one_pool_per_host():
+def test_network_tasks_queue_on_one_pool_per_host(monkeypatch):
     from newslake.config import load_sources
     from newslake.orchestration import load_dagbag
+
+    # The sample sources file's default address (a sample_site fixture may have set another).
+    monkeypatch.setenv("NEWSLAKE_SAMPLE_SITE_URL", "http://127.0.0.1:8765")
+    monkeypatch.delenv("NEWSLAKE_SOURCES_FILE", raising=False)
 
     bag = load_dagbag()
     sources = load_sources()
