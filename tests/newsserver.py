@@ -36,6 +36,15 @@ class TinyNewsSite(LocalServer):
         )
 
 
+def two_article_site() -> TinyNewsSite:
+    """A running TinyNewsSite with one feed of two articles of 2026-11-24 (Moroccan time)."""
+    tiny = TinyNewsSite()
+    tiny.article("/a.html", "Council meets", "2026-11-24T10:00:00+01:00")
+    tiny.article("/b.html", "Port opens", "2026-11-24T11:00:00+01:00", topic="the new container terminal")
+    tiny.rss("/feed.xml", [("/a.html", "Tue, 24 Nov 2026 10:00:00 +0100"), ("/b.html", "Tue, 24 Nov 2026 11:00:00 +0100")])
+    return tiny
+
+
 def use_one_source(tmp_path, monkeypatch, *, source_id: str, name: str, feed_url: str) -> None:
     """Point the DAG factory at a sources file holding just this feed, and the lake at tmp_path."""
     sources = tmp_path / "sources.yaml"

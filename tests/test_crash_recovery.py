@@ -11,7 +11,7 @@ import pytest
 from newslake import lake, pipeline
 from newslake.config import Settings, Source
 from newslake.storage import Storage
-from newsserver import TinyNewsSite
+from newsserver import two_article_site
 
 DAY = dt.date(2026, 11, 24)
 MUTATIONS = ("write_bytes", "copy", "delete_prefix")
@@ -47,10 +47,7 @@ for _name in MUTATIONS:
 
 @pytest.fixture(scope="module")
 def site():
-    tiny = TinyNewsSite()
-    tiny.article("/a.html", "Council meets", "2026-11-24T10:00:00+01:00")
-    tiny.article("/b.html", "Port opens", "2026-11-24T12:00:00+01:00", topic="the new port")
-    tiny.rss("/feed.xml", [("/a.html", "Tue, 24 Nov 2026 10:00:00 +0100"), ("/b.html", "Tue, 24 Nov 2026 12:00:00 +0100")])
+    tiny = two_article_site()
     yield tiny
     tiny.close()
 

@@ -13,7 +13,7 @@ import pytest
 from newslake import lake, pipeline, volume
 from newslake.config import Settings, Source, VolumeConfig
 from newslake.storage import Storage
-from newsserver import TinyNewsSite
+from newsserver import two_article_site
 
 DAY = dt.date(2026, 11, 24)
 SOURCE_ID = "tiny-daily"
@@ -128,10 +128,7 @@ def test_the_config_block_is_checked():
 
 @pytest.fixture
 def site():
-    tiny = TinyNewsSite()
-    tiny.article("/a.html", "Council meets", "2026-11-24T10:00:00+01:00")
-    tiny.article("/b.html", "Port opens", "2026-11-24T11:00:00+01:00", topic="the new container terminal")
-    tiny.rss("/feed.xml", [("/a.html", "Tue, 24 Nov 2026 10:00:00 +0100"), ("/b.html", "Tue, 24 Nov 2026 11:00:00 +0100")])
+    tiny = two_article_site()
     yield tiny
     tiny.close()
 
