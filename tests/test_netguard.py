@@ -226,6 +226,51 @@ def test_unresolvable_name_through_the_client():
     assert result.error == "dns"
 
 
+def rebinding_resolver(monkeypatch, answers: list[str]) -> list[str]:
+    """Make getaddrinfo give ``answers`` one per lookup (the last one repeating): a DNS server
+    with TTL 0 answering differently each time. Returns the list of hosts looked up."""
+    lookups: list[str] = []
+
+    async def getaddrinfo(self, host, port, *, family=0, type=0, proto=0, flags=0):
+        lookups.append(host)
+        address = answers[min(len(lookups), len(answers)) - 1]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+def test_dns_rebinding_to_loopback_is_refused_at_connection(monkeypatch, server):
+    # Checked: a public address. Connected: whatever the name resolves to next, here the
+    # loopback server. The connection must dial only an address that was itself judged.
+    lookups = rebinding_resolver(monkeypatch, ["93.184.216.34", "127.0.0.1"])
+    result = fetch_one(f"http://rebind.example:{server.port}/secret", respect_robots=False)
+    assert result.error == "blocked_address"
+    assert server.hits() == 0
+    assert lookups == ["rebind.example", "rebind.example"]  # the check, then the connection's own lookup
+
+
+def test_a_pinned_connection_still_sends_the_host_name(monkeypatch, server):
+    rebinding_resolver(monkeypatch, ["127.0.0.1"])
+    result = fetch_one(f"http://pinned.example:{server.port}/page", respect_robots=False, allowed_networks=LOOPBACK_V4)
+    assert result.error is None and result.body == b"reached"
+    assert server.requests[-1].headers["host"] == f"pinned.example:{server.port}"
+
+
+def test_connection_lookup_failure_is_named_dns(monkeypatch, server):
+    lookups: list[str] = []
+
+    async def getaddrinfo(self, host, port, *, family=0, type=0, proto=0, flags=0):
+        lookups.append(host)
+        if len(lookups) > 1:  # the name vanishes between the check and the connection
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", getaddrinfo)
+    result = fetch_one(f"http://vanishing.example:{server.port}/", respect_robots=False, allowed_networks=LOOPBACK_V4)
+    assert result.error == "dns" and server.hits() == 0
+
+
 # --- settings ------------------------------------------------------------------------------
 
 

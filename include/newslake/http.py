@@ -37,9 +37,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Self
 
+import httpcore
 import httpx
 
-from newslake.netguard import BLOCKED_ADDRESS, AddressGuard, parse_networks
+from newslake.netguard import (
+    BLOCKED_ADDRESS,
+    AddressGuard,
+    BlockedAddressError,
+    GuardedNetworkBackend,
+    NameResolutionError,
+    parse_networks,
+)
 from newslake.politeness import SharedHostClock
 from newslake.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsPolicy, user_agent_token
 
@@ -221,19 +229,17 @@ class HttpClient:
 
     async def __aenter__(self) -> Self:
         settings = self.settings
+        # The semaphore already bounds requests in flight; a pool of the same size
+        # means a request holding a slot never waits for a connection.
+        limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
         self._client = httpx.AsyncClient(
+            transport=_GuardedTransport(self._guard, limits),
             follow_redirects=False,  # redirects are followed by hand, see _fetch()
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,
                 write=settings.read_timeout,
                 pool=settings.connect_timeout,
-            ),
-            # The semaphore already bounds requests in flight; a pool of the same size
-            # means a request holding a slot never waits for a connection.
-            limits=httpx.Limits(
-                max_connections=settings.concurrency,
-                max_keepalive_connections=settings.concurrency,
             ),
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
@@ -527,6 +533,25 @@ class HttpClient:
         return random.uniform(0, ceiling)
 
 
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, whose connections are opened by a :class:`GuardedNetworkBackend`.
+
+    httpx takes no network backend as a parameter; its connection pool (``_pool``, a plain
+    httpcore pool built the same way) is the one place it can go. httpx is pinned, and
+    tests/test_netguard.py's rebinding test fails if this ever stops taking effect.
+    """
+
+    def __init__(self, guard: AddressGuard, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedNetworkBackend(guard),
+        )
+
+
 def fetch_all(
     urls: list[str], settings: HttpSettings | None = None, *, accept: Iterable[str] | None = None
 ) -> list[FetchResult]:
@@ -597,12 +622,14 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 def _classify_transport_error(exc: BaseException) -> str:
-    """Name a transport failure by its root cause: ``dns``, ``tls`` or ``connect_error``."""
+    """Name a transport failure by its root cause: ``blocked_address``, ``dns``, ``tls`` or ``connect_error``."""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, socket.gaierror):
+        if isinstance(cause, BlockedAddressError):
+            return BLOCKED_ADDRESS
+        if isinstance(cause, socket.gaierror | NameResolutionError):
             return "dns"
         if isinstance(cause, ssl.SSLError):
             return "tls"

@@ -7,14 +7,11 @@ a hostile or broken source could point it at ``http://169.254.169.254/`` (cloud 
 each request and refuses it if *any* resolved address is not a public unicast address,
 unless that address lies inside an explicitly allowed network.
 
-Remaining gap (TOCTOU): the guard resolves the name, then httpx resolves it again when it
-connects. A DNS server answering differently the second time (DNS rebinding, TTL 0) can
-still steer the connection to an internal address. Closing that needs the connection to be
-made to the very address that was checked, and httpx has no public hook for it: neither
-``httpx.AsyncHTTPTransport`` nor ``httpx.AsyncClient`` accepts a resolver, and the
-httpcore ``network_backend`` that could do it is only reachable through the transport's
-private ``_pool``. Until then, deployments that need a hard guarantee should also filter at
-the network level (egress firewall / proxy).
+DNS rebinding (a name that resolves to a public address when checked and to an internal
+one when connected, TTL 0) is closed by :class:`GuardedNetworkBackend`: httpx's connections
+are opened by it, and it resolves the name itself, judges every address and dials one of
+the very addresses it judged. The check before each request (:meth:`AddressGuard.refusal`)
+stays, so that a blocked host is refused before its robots.txt is asked for.
 
 With an HTTP proxy configured (httpx honours ``HTTPS_PROXY``), the guard still judges the
 target host by local DNS; the proxy itself is not checked, being the operator's choice.
@@ -27,7 +24,9 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 
-__all__ = ["BLOCKED_ADDRESS", "AddressGuard", "is_forbidden_address", "parse_networks"]
+import httpcore
+
+__all__ = ["BLOCKED_ADDRESS", "AddressGuard", "BlockedAddressError", "GuardedNetworkBackend", "NameResolutionError", "is_forbidden_address", "parse_networks"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -122,22 +121,79 @@ class AddressGuard:
         reason is ``"blocked_address"``, ``"dns"`` (no such name) or ``"timeout"`` (the
         lookup took longer than ``timeout`` seconds).
         """
+        reason, _addresses = await self.checked_addresses(host, port, timeout=timeout)
+        return reason
+
+    async def checked_addresses(self, host: str, port: int, *, timeout: float) -> tuple[str | None, list[IPAddress]]:
+        """``(None, addresses)`` if every address ``host`` resolves to is permitted, else ``(reason, [])``."""
         try:
             addresses = [ipaddress.ip_address(host)]  # a literal address needs no lookup
         except ValueError:
             try:
                 addresses = await _resolve(host, port, timeout)
             except TimeoutError:
-                return DNS_TIMEOUT
+                return DNS_TIMEOUT, []
             except (OSError, UnicodeError):  # socket.gaierror is an OSError
-                return DNS_FAILURE
+                return DNS_FAILURE, []
             if not addresses:
-                return DNS_FAILURE
+                return DNS_FAILURE, []
         # ANY, not all: the connection may use whichever address comes first, and a name
         # listing one public and one internal address is exactly what an attacker would serve.
         if all(self.permits(address) for address in addresses):
-            return None
-        return BLOCKED_ADDRESS
+            return None, addresses
+        return BLOCKED_ADDRESS, []
+
+
+# Dedicated types, because httpcore's pool re-raises with ``from None``, which drops any chained cause.
+class BlockedAddressError(httpcore.ConnectError):
+    """The name resolved, at connection time, to an address the guard refuses."""
+
+
+class NameResolutionError(httpcore.ConnectError):
+    """The name did not resolve at connection time."""
+
+
+class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
+    """httpcore network backend that dials only addresses the guard has just judged.
+
+    httpcore hands ``connect_tcp`` the URL's host name; left to itself it would resolve the
+    name again, and a rebinding DNS server could answer with an internal address the second
+    time. Here the lookup, the judgement and the connection use one and the same answer;
+    TLS still verifies the certificate against the host name (httpcore passes the URL's host
+    as ``server_hostname``), so pinning the address changes nothing else.
+    """
+
+    def __init__(self, guard: AddressGuard, backend: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._guard = guard
+        self._backend = backend or httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        reason, addresses = await self._guard.checked_addresses(host, port, timeout=timeout or _DEFAULT_LOOKUP_TIMEOUT)
+        if reason == BLOCKED_ADDRESS:
+            raise BlockedAddressError(f"{host} resolves to an address outside the allowed networks")
+        if reason == DNS_TIMEOUT:
+            raise httpcore.ConnectTimeout(f"looking up {host} timed out")
+        if reason is not None:
+            raise NameResolutionError(f"cannot resolve {host}")
+        failure: Exception | None = None
+        for address in addresses:  # in the resolver's order, as a plain connect would try them
+            try:
+                return await self._backend.connect_tcp(
+                    str(address), port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.ConnectError("unix sockets are never used for fetching")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+_DEFAULT_LOOKUP_TIMEOUT = 10.0
 
 
 async def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
