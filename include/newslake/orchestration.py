@@ -11,11 +11,13 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newslake.config import PROJECT_ROOT, Settings, Source, load_sources
-from newslake.pipeline import PartitionContext
-from newslake.storage import S3Options, Storage
+
+if TYPE_CHECKING:  # the pipeline and storage are imported by the tasks that use them, not at DAG parse time
+    from newslake.pipeline import PartitionContext
+    from newslake.storage import S3Options, Storage
 
 VARIABLE_PREFIX = "newslake_"
 
@@ -36,6 +38,8 @@ def s3_options_from_connection(conn_id: str) -> S3Options:
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
+    from newslake.storage import S3Options
+
     hook = S3Hook(aws_conn_id=conn_id)
     try:
         config = hook.conn_config
@@ -54,6 +58,8 @@ def s3_options_from_connection(conn_id: str) -> S3Options:
 
 
 def storage_from_settings(settings: Settings, *, airflow: bool = True) -> Storage:
+    from newslake.storage import S3Options, Storage
+
     s3 = None
     if settings.lake_uri.startswith(("s3://", "s3a://")):
         s3 = s3_options_from_connection(settings.aws_conn_id) if airflow else S3Options.from_env()
@@ -71,6 +77,8 @@ def partition_day(source: Source, context: dict[str, Any]) -> dt.date:
 def partition_context(source_id: str) -> PartitionContext:
     """Build the pipeline's context for the running task instance."""
     from airflow.sdk import get_current_context
+
+    from newslake.pipeline import PartitionContext
 
     context = get_current_context()
     source = next((s for s in load_sources() if s.id == source_id), None)
@@ -390,6 +398,7 @@ def partitions_to_reextract(start_date: str, end_date: str, source_ids: list[str
 def reextract_partition(source_id: str, day: str) -> dict[str, Any]:
     """Rebuild one partition from the raw zone: restage → extract → validate → publish."""
     from newslake import pipeline
+    from newslake.pipeline import PartitionContext
 
     source = next(s for s in load_sources() if s.id == source_id)
     settings = settings_from_airflow()
