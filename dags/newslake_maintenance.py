@@ -17,13 +17,13 @@ safe: deleting what is already gone is a no-op, and the day's stats file is repl
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
 from newslake.orchestration import (
     MAINTENANCE_TIMEZONE,
     apply_raw_retention_for_run,
+    default_task_args,
     notify_failure,
     remove_orphaned_staging_for_run,
     write_lake_stats_for_run,
@@ -38,13 +38,7 @@ with DAG(
     start_date=dt.datetime(2026, 11, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "owner": "newslake",
-        "retries": 2,
-        # Short in tests and `make run` (NEWSLAKE_RETRY_DELAY_SECONDS), where nothing is worth waiting for.
-        "retry_delay": dt.timedelta(seconds=float(os.environ.get("NEWSLAKE_RETRY_DELAY_SECONDS", "300"))),
-        "on_failure_callback": notify_failure,
-    },
+    default_args=default_task_args(retry_delay=dt.timedelta(minutes=5)),
     on_failure_callback=notify_failure,
     tags=["newslake", "maintenance"],
     params={

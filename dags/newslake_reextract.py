@@ -20,7 +20,7 @@ import datetime as dt
 
 from airflow.sdk import DAG, Param, task
 
-from newslake.orchestration import notify_failure, partitions_to_reextract, reextract_partition
+from newslake.orchestration import default_task_args, notify_failure, partitions_to_reextract, reextract_partition
 
 with DAG(
     dag_id="newslake_reextract",
@@ -30,7 +30,7 @@ with DAG(
     start_date=dt.datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=1), "on_failure_callback": notify_failure},
+    default_args=default_task_args(retry_delay=dt.timedelta(minutes=1)),
     on_failure_callback=notify_failure,
     tags=["newslake", "maintenance"],
     params={

@@ -22,22 +22,18 @@ backfilled: a re-run replaces the partition and gives the same rows.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
 from newslake.config import Source, load_sources
-from newslake.orchestration import articles_asset, notify_failure, publish_partition, run_step, skip_if_dry_run
-
-DEFAULT_ARGS = {
-    "owner": "newslake",
-    "retries": 2,
-    # Short in tests and `make run` (NEWSLAKE_RETRY_DELAY_SECONDS), where nothing is worth waiting for.
-    "retry_delay": dt.timedelta(seconds=float(os.environ.get("NEWSLAKE_RETRY_DELAY_SECONDS", "300"))),
-    "retry_exponential_backoff": True,
-    # A task that failed for good: logged, and sent to the notify_conn_id connection if set.
-    "on_failure_callback": notify_failure,
-}
+from newslake.orchestration import (
+    articles_asset,
+    default_task_args,
+    notify_failure,
+    publish_partition,
+    run_step,
+    skip_if_dry_run,
+)
 
 
 def build_source_dag(source: Source) -> DAG:
@@ -52,7 +48,7 @@ def build_source_dag(source: Source) -> DAG:
         # queue on the host's pool, the other steps are CPU work that may overlap.
         max_active_runs=4,
         on_failure_callback=notify_failure,
-        default_args={**DEFAULT_ARGS, "owner": source.owner},
+        default_args=default_task_args(owner=source.owner, retry_delay=dt.timedelta(minutes=5), exponential_backoff=True),
         tags=["newslake", "source", *source.languages],
         params={
             "force_refetch": Param(False, type="boolean", description="Fetch pages again even when the raw zone has them"),

@@ -28,7 +28,13 @@ import datetime as dt
 from airflow.sdk import DAG, AssetAny, AssetOrTimeSchedule, CronDataIntervalTimetable, task
 
 from newslake.config import load_sources
-from newslake.orchestration import STORY_CLUSTERS_TIMEZONE, articles_asset, cluster_stories_for_run, notify_failure
+from newslake.orchestration import (
+    STORY_CLUSTERS_TIMEZONE,
+    articles_asset,
+    cluster_stories_for_run,
+    default_task_args,
+    notify_failure,
+)
 
 with DAG(
     dag_id="newslake_story_clusters",
@@ -42,7 +48,7 @@ with DAG(
     start_date=dt.datetime(2026, 11, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=5), "on_failure_callback": notify_failure},
+    default_args=default_task_args(retry_delay=dt.timedelta(minutes=5)),
     on_failure_callback=notify_failure,
     tags=["newslake", "maintenance"],
 ):
