@@ -13,9 +13,11 @@ the achieved rate over the politeness bound (target ≥ 0.95; 1.0 is a perfect c
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 def start_slow_host(latency: float) -> ThreadingHTTPServer:
@@ -76,8 +78,11 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=10)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--rate", type=float, default=1.0, help="requests per second per host")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     result = run(args.hosts, args.per_host, args.latency, args.rate)
+    if args.json:
+        args.json.write_text(json.dumps({**vars(args), "json": None, **result}, indent=2) + "\n")
     print(f"fetch politeness: {args.hosts} hosts × {args.per_host} requests, {args.latency * 1000:.0f} ms latency, {args.rate:g} req/s per host")
     print(f"  {result['requests']} requests ({result['failed']} failed) in {result['seconds']:.2f} s")
     print(f"  the politeness bound allows it in {result['best_seconds']:.2f} s at best")

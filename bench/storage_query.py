@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--sources", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
     size = bytes_per_article(args.articles)
@@ -183,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     for label in ("one day", "full scan"):
         row = query[label]
         print(f"| {label} | {row['files']} | {row['bytes']:,} | {row['seconds']:.3f} | {row['rows']} |")
+    if args.json:
+        args.json.write_text(json.dumps({"bytes_per_article": size, "one_day_query": query, "compression": lake_compression()}, indent=2) + "\n")
     return 0
 
 
