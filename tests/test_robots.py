@@ -130,12 +130,12 @@ def test_robots_5xx_disallows_everything_on_that_host(serve_robots, status):
     assert server.hits("/robots.txt") == SETTINGS.max_attempts  # retried like any 5xx, then given up
 
 
-def test_robots_network_error_disallows_everything(serve_robots):
+def test_robots_network_error_disallows_everything_and_names_the_error(serve_robots):
     server = serve_robots(200, b"")
     port = server.port
     server.close()  # nothing listens on the port any more
     result = fetch_one(f"http://127.0.0.1:{port}/story")
-    assert result.error == "robots_unreachable"
+    assert result.error == "connect_error"  # what stopped the robots.txt fetch, not a generic "unreachable"
     assert result.attempts == 0
 
 

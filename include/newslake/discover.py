@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXException
 from zoneinfo import ZoneInfo
 
 import cssselect
@@ -247,7 +248,10 @@ def parse_feed(body: bytes, listing_url: str, *, timezone: str | None = None) ->
     body = _DOCTYPE.sub(b"", body, count=1)
     # content-location makes feedparser resolve relative links against the feed URL.
     parsed = feedparser.parse(body, response_headers={"content-location": listing_url})
-    if not parsed.get("version") and not parsed.entries:
+    # feedparser's lenient fallback names a version for anything starting like a feed; a document
+    # that is not even well-formed and yields no item is a broken feed, not an empty one.
+    malformed = isinstance(parsed.get("bozo_exception"), SAXException)
+    if not parsed.entries and (not parsed.get("version") or malformed):
         detail = parsed.get("bozo_exception") or "no RSS/Atom feed found"
         raise ListingParseError("parse_error", str(detail))
     found = []

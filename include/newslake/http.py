@@ -67,6 +67,8 @@ CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 ROBOTS_DISALLOWED = "robots_disallowed"
 ROBOTS_UNREACHABLE = "robots_unreachable"
+# Failures to reach an origin at all, as opposed to answers from it.
+_NETWORK_ERRORS = frozenset({"timeout", "connect_error", "dns", "tls"})
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,9 @@ class FetchResult:
     ``"not_allowed_content_type"``, ``"invalid_url"``, ``"decode_error"`` (a body whose
     Content-Encoding does not decode), ``"blocked_address"`` (the host resolves to an
     internal address), ``"robots_disallowed"`` (robots.txt forbids the URL to us) or
-    ``"robots_unreachable"`` (the host's robots.txt failed with a 5xx or a network error,
-    so nothing on it may be crawled).
+    ``"robots_unreachable"`` (the host's robots.txt answered 5xx or 429, so nothing on it
+    may be crawled). When robots.txt could not be fetched at all, the URL carries that network
+    error (``timeout``, ``connect_error``, ``dns``, ``tls``) with ``attempts == 0``.
 
     Refusals (``invalid_url``, ``blocked_address``, ``robots_*``) send nothing: on the
     requested URL they have ``attempts == 0``; on a redirect hop, ``final_url`` is the
@@ -201,6 +204,8 @@ class _Exchange:
 
     @property
     def retryable(self) -> bool:
+        if not self.attempted:  # a refusal: trying again would be refused again
+            return False
         if self.error in RETRYABLE_ERRORS:
             return True
         return self.status in RETRYABLE_STATUSES
@@ -390,7 +395,14 @@ class HttpClient:
         if check_robots:
             policy = await self._robots.policy_for(url)
             if not policy.allows(str(url), self._agent_token):
-                exchange.error = ROBOTS_DISALLOWED if policy.reachable else ROBOTS_UNREACHABLE
+                if policy.reachable:
+                    exchange.error = ROBOTS_DISALLOWED
+                elif policy.source in _NETWORK_ERRORS:
+                    # robots.txt could not even be fetched: the origin itself is out of reach, and
+                    # how (tls, dns, connect_error, timeout) is what the operator needs to know.
+                    exchange.error = policy.source
+                else:
+                    exchange.error = ROBOTS_UNREACHABLE
                 exchange.attempted = False
                 logger.debug("%s for %s (robots.txt: %s)", exchange.error, url, policy.source)
                 return exchange
