@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint bench report docs serve-sample settings airflow clean
+.PHONY: run test lint bench audit report docs serve-sample settings airflow clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -31,7 +31,7 @@ test: $(STAMP)
 
 ## lint: ruff, including the Airflow 3 rules (AIR3)
 lint: $(STAMP)
-	$(VENV)/bin/ruff check include dags tests
+	$(VENV)/bin/ruff check include dags tests bench tools plugins
 
 ## bench: benchmarks (figures quoted in the docs come from here)
 bench: $(STAMP)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 	$(PY) bench/parallel_workers.py
 	$(PY) bench/storage_query.py
 	$(PY) bench/lake_health.py
+
+## audit: known vulnerabilities of the pinned and installed dependencies (pip-audit); a report, never a failure
+audit: $(STAMP)
+	$(PY) tools/audit_dependencies.py --installed
 
 ## report: what the lake holds (outcomes, validation, a query)
 report: $(STAMP)

@@ -19,11 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+# libyaml's safe loader when PyYAML was built with it: the sources file is read at every DAG parse,
+# and the pure-Python loader alone took ~100 ms for 50 sources.
+_YAML_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES_FILE = PROJECT_ROOT / "include" / "sources" / "sample.yaml"
@@ -33,6 +37,34 @@ LANGUAGE_PATTERN = r"^[a-z]{2}$"
 # ${NAME} or ${NAME:-default}: lets one sources file serve several deployments (and the tests,
 # which start the sample site on a free port).
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+# Source URLs are data: each is stored in the lake (fetch_log, the raw zone's manifests) and logged
+# by the HTTP client. A credential in one (user:password@, or a query parameter named like one)
+# would be copied into both, so the loader refuses such URLs, masking the value in its message.
+CREDENTIAL_PARAMETERS = frozenset(
+    {"access_token", "api_key", "api-key", "apikey", "auth_token", "client_secret", "password", "passwd", "secret", "token",
+     "x-amz-credential", "x-amz-security-token", "x-amz-signature"}
+)
+
+
+def refuse_credentials(url: str) -> str:
+    """``url`` itself; ValueError (the secret masked) if it carries user:password@ or a credential parameter."""
+    parts = urlsplit(url)
+    netloc, problem = parts.netloc, None
+    if "@" in netloc:
+        netloc, problem = "***@" + netloc.rpartition("@")[2], "credentials (user:password@host)"
+    pairs = []
+    for pair in parts.query.split("&") if parts.query else []:
+        name = unquote_plus(pair.partition("=")[0]).strip()
+        if name.lower() in CREDENTIAL_PARAMETERS:
+            problem = problem or f"a credential (query parameter {name!r})"
+            pair = pair.partition("=")[0] + "=***"
+        pairs.append(pair)
+    if problem:
+        masked = urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
+        raise ValueError(f"{masked!r} carries {problem}: source URLs are stored in the lake and logged, so they must hold no secret")
+    return url
 
 
 class SourcesConfigError(ValueError):
@@ -59,12 +91,34 @@ class ArchiveConfig(BaseModel):
 
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
+        refuse_credentials(value)
         try:
             names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
         except ValueError as exc:
             raise ValueError(f"{value!r}: {exc}") from None
         if not names or not names <= ARCHIVE_PLACEHOLDERS:
             raise ValueError(f"{value!r} must use {{yyyy}}, {{mm}}, {{dd}} or {{date}} and nothing else (found {sorted(names)})")
+        # Fill it in as the pipeline will (ArchiveSpec.url_for) and split it as Source.host will, so that
+        # "{yyyy:d}" or "http://[/{date}" fail here rather than in a discover task or the DAG file.
+        try:
+            urlsplit(value.format(yyyy="2026", mm="01", dd="01", date="2026-01-01"))
+        except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+            raise ValueError(f"{value!r}: {exc}") from None
+        return value
+
+    @field_validator("link_selector", "next_selector")
+    @classmethod
+    def _selector_is_css(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        # Compiled exactly as discover.ArchiveSpec does (imported here: only sources with archives pay for lxml).
+        import cssselect
+        from lxml.cssselect import CSSSelector
+
+        try:
+            CSSSelector(value, translator="html")
+        except cssselect.SelectorError as exc:
+            raise ValueError(f"{value!r} is not a CSS selector: {exc}") from None
         return value
 
 
@@ -169,7 +223,8 @@ class Source(BaseModel):
     def _timezone_exists(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # OSError: the name reaches the file system ("America" is a directory, 300 characters too long a name).
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown IANA timezone {value!r}") from None
         return value
 
@@ -179,6 +234,7 @@ class Source(BaseModel):
         for url in value:
             if not re.match(r"^https?://[^/\s]+", url):
                 raise ValueError(f"{url!r} is not an http(s) URL")
+            refuse_credentials(url)
         return value
 
     @property
@@ -231,10 +287,18 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
         raw_text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SourcesConfigError(f"sources file {path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise SourcesConfigError(f"sources file {path}: not UTF-8 text: {exc}") from None
     try:
-        document = _expand_env_references(yaml.safe_load(raw_text), path)
-    except yaml.YAMLError as exc:
+        parsed = yaml.load(raw_text, Loader=_YAML_SAFE_LOADER)
+    # PyYAML raises ValueError for an impossible date (2026-13-45) and RecursionError for deep nesting
+    # (its pure-Python loader; libyaml's has a depth limit of its own).
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise SourcesConfigError(f"sources file {path}: not valid YAML: {exc}") from None
+    try:
+        document = _expand_env_references(parsed, path)
+    except RecursionError:
+        raise SourcesConfigError(f"sources file {path}: not valid YAML: nested too deeply") from None
     try:
         entries = _SourcesFile.model_validate(document).sources
     except ValidationError as exc:
@@ -243,7 +307,9 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
     sources: list[Source] = []
     seen_ids: set[str] = set()
     for index, entry in enumerate(entries, start=1):
-        label = f"entry {index}" + (f" (id {entry.get('id')!r})" if isinstance(entry, dict) and entry.get("id") else "")
+        # Only a string id is quoted: the repr of an aliased structure can be huge.
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        label = f"entry {index}" + (f" (id {entry_id!r})" if isinstance(entry_id, str) and entry_id else "")
         try:
             source = Source.model_validate(entry)
         except ValidationError as exc:
@@ -257,12 +323,30 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
     return sources
 
 
-def _expand_env_references(value: Any, path: Path) -> Any:
-    """Expand ${NAME} / ${NAME:-default} in every string value (comments are left alone)."""
-    if isinstance(value, dict):
-        return {key: _expand_env_references(item, path) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_expand_env_references(item, path) for item in value]
+_EXPANDING = object()  # marks a YAML node whose expansion is under way (to detect a node containing itself)
+
+
+def _expand_env_references(value: Any, path: Path, expanded: dict[int, Any] | None = None) -> Any:
+    """Expand ${NAME} / ${NAME:-default} in every string value (comments are left alone).
+
+    A YAML alias makes one node appear many times; each node is expanded once and stays shared,
+    so nested aliases ("billion laughs") cost what the file's text costs, not 10^9 copies. A node
+    that contains itself (``&a [*a]``) is an error.
+    """
+    if isinstance(value, (dict, list)):
+        expanded = {} if expanded is None else expanded
+        done = expanded.get(id(value))
+        if done is _EXPANDING:
+            raise SourcesConfigError(f"sources file {path}: a YAML alias refers to a node that contains it")
+        if done is not None:
+            return done
+        expanded[id(value)] = _EXPANDING
+        if isinstance(value, dict):
+            result: Any = {key: _expand_env_references(item, path, expanded) for key, item in value.items()}
+        else:
+            result = [_expand_env_references(item, path, expanded) for item in value]
+        expanded[id(value)] = result
+        return result
     if not isinstance(value, str):
         return value
 
@@ -297,6 +381,9 @@ class Settings:
     user_agent: str = "newslake/0.1 (+https://github.com/newslake/newslake)"
     max_page_bytes: int = 10 * 1024 * 1024
     fetch_concurrency: int = 8
+    # Processes that extract a partition's pages (newslake.parallel): 0 = one per CPU the task
+    # may run on. Several extract tasks at once (a backfill) each start their own.
+    extract_workers: int = 0
     # Comma-separated CIDRs the crawler may reach although they are private/loopback (SSRF
     # guard). Empty in production; the sample site and the tests allow 127.0.0.0/8.
     allowed_networks: str = ""

@@ -90,7 +90,7 @@ class Channel:
 
     kind: str = "log"  # log | webhook | email
     conn_id: str = ""
-    url: str | None = None  # webhook
+    url: str | None = field(default=None, repr=False)  # webhook; as secret as a password
     host: str | None = None  # email
     port: int | None = None
     login: str | None = None
@@ -180,18 +180,36 @@ def deliver(event: FailureEvent, channel: Channel = LOG_ONLY) -> bool:
         else:
             raise ChannelError(f"unknown notification channel {channel.kind!r}")
     except Exception as exc:  # a notification must never fail the callback
+        detail = str(exc)
+        if channel.url:  # the webhook URL is a secret, whatever error quotes it
+            detail = detail.replace(channel.url, _without_secrets(channel.url))
         log.warning("could not send the failure notification through connection %r (%s): %s: %s",
-                    channel.conn_id, channel.kind, type(exc).__name__, exc)
+                    channel.conn_id, channel.kind, type(exc).__name__, detail)
         return False
     log.info("failure notification sent through connection %r (%s)", channel.conn_id, channel.kind)
     return True
+
+
+class WebhookError(RuntimeError):
+    """The webhook answered with an error status; the message leaves its URL out."""
 
 
 def _post_webhook(event: FailureEvent, channel: Channel) -> None:
     import httpx
 
     response = httpx.post(channel.url, json=event.payload(), timeout=channel.timeout, headers={"User-Agent": "newslake-notify"})
-    response.raise_for_status()
+    if not response.is_success:
+        # Not raise_for_status(): its message quotes the URL, which is the webhook's credential
+        # (Slack-style URLs hold the token in the path), and would reach the log.
+        raise WebhookError(f"the webhook answered HTTP {response.status_code} {response.reason_phrase}")
+
+
+def _without_secrets(url: str) -> str:
+    """scheme://host[:port]/*** — what a log may say about a webhook URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/***"
 
 
 def _send_email(event: FailureEvent, channel: Channel) -> None:

@@ -104,6 +104,12 @@ class Storage:
                     # The bucket is the user's; creating or deleting buckets is not our business.
                     allow_bucket_creation=False,
                     allow_bucket_deletion=False,
+                    # Objects smaller than a multipart part (10 MB: every table file, most WARC
+                    # files) then go up in one PutObject. Otherwise each write starts a multipart
+                    # upload, and a write that fails for good leaves it incomplete: invisible to
+                    # listings and the maintenance DAG, yet stored (and billed) until a bucket
+                    # lifecycle rule aborts it (tests/test_infra_faults.py).
+                    allow_delayed_open=True,
                 )
             else:
                 self._fs = pafs.LocalFileSystem()
@@ -114,6 +120,9 @@ class Storage:
         key = key.strip("/")
         if ".." in key.split("/"):
             raise StorageError(f"lake key {key!r} escapes the lake root")
+        if "\x00" in key:
+            # S3 would store the key cut at the NUL, i.e. another object than the one named.
+            raise StorageError(f"lake key {key!r} contains a NUL character")
         return f"{self._root}/{key}" if key else self._root
 
     def url(self, key: str = "") -> str:
