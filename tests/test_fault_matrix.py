@@ -388,3 +388,12 @@ def test_fault_classes_table_is_complete_and_every_class_was_exercised(site, art
     exercised = {name for name in FAULTS if fault_url(site, name) in article_rows}
     exercised |= {f.name for f in LISTING_FAULTS.values() if (f.kind, site.url(f.path)) in listing_rows}
     assert sorted(exercised) == sorted(names)
+
+
+def test_the_reliability_doc_lists_every_fault_class_with_its_outcome():
+    """docs/RELIABILITY.md quotes this table: it must not drift from what the test asserts."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
+    missing = [f.name for f in FAULT_CLASSES if f"| `{f.name}` | {f.level} | {f.source_does} | `{f.expected}` |" not in doc]
+    assert missing == [], f"docs/RELIABILITY.md lacks (or has another outcome for) {missing}"
