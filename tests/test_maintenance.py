@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -136,6 +137,29 @@ def test_staging_older_than_the_threshold_is_removed(storage):
     result = maintenance.remove_orphaned_staging(storage, later, dt.timedelta(0))
     assert result["removed"] == [prefix] and result["files_removed"] == 2
     assert storage.list("_staging") == ["_staging/old.parquet"]
+
+
+def test_temp_files_of_killed_writes_are_removed_when_old(tmp_path):
+    """A kill -9 between a local write and its rename leaves the hidden temporary file behind."""
+    storage = Storage(str(tmp_path))
+    published = storage.write_bytes(lake.articles_key(OLD, "crashed"), b"published")
+    folder = os.path.dirname(storage.path(lake.articles_key(OLD, "crashed")))
+    leftovers = [os.path.join(folder, f".part-0.parquet.{'a' * 32}.tmp"), os.path.join(folder, f".part-0.parquet.{'b' * 32}.tmp")]
+    for path in leftovers:
+        Path(path).write_bytes(b"half a file")
+    two_days_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).timestamp()
+    os.utime(leftovers[0], (two_days_ago, two_days_ago))  # the other is fresh: perhaps a write in progress
+    keep_alike = os.path.join(folder, ".not-ours.tmp")
+    Path(keep_alike).write_bytes(b"someone else's")
+    os.utime(keep_alike, (two_days_ago, two_days_ago))
+
+    dry = maintenance.remove_orphaned_staging(storage, dt.datetime.now(dt.UTC), dt.timedelta(hours=24), dry_run=True)
+    assert dry["temp_files_removed"] == [lake.articles_key(OLD, "crashed").rsplit("/", 1)[0] + f"/.part-0.parquet.{'a' * 32}.tmp"]
+    assert os.path.exists(leftovers[0])
+    result = maintenance.remove_orphaned_staging(storage, dt.datetime.now(dt.UTC), dt.timedelta(hours=24))
+    assert result["temp_files_removed"] == dry["temp_files_removed"]
+    assert not os.path.exists(leftovers[0]) and os.path.exists(leftovers[1]) and os.path.exists(keep_alike)
+    assert storage.read_bytes(lake.articles_key(OLD, "crashed")) == b"published" and published
 
 
 def test_staging_threshold_must_not_be_negative(tmp_path):

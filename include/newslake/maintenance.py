@@ -7,6 +7,9 @@
   ``_staging/dt=D/source=S/`` folder behind; the next run of that day would overwrite it, but a day
   that is never re-run keeps it forever. A folder whose newest file is older than a threshold is
   such a leftover; a running task's staging is fresh, so it stays.
+  The same step removes, on a local lake, the hidden temporary files of writes killed before
+  their rename (``.part-0.parquet.<uuid>.tmp``; tests/test_kill9.py): readers skip them, but they
+  would stay forever.
 - ``write_lake_stats``: one row per (table, source) — partitions, files, bytes, first/last day,
   and for articles the row count — in ``lake_stats/dt=D/part-0.parquet``.
 
@@ -94,6 +97,10 @@ def remove_orphaned_staging(storage: Storage, now: dt.datetime, older_than: dt.t
     for prefix in sorted(newest):
         (removed if now - newest[prefix] > older_than else kept).append(prefix)
     files = _remove(storage, removed, dry_run)
+    temp_files = _abandoned_temp_files(storage, now, older_than)
+    if not dry_run:
+        for key in temp_files:
+            storage.delete(key)
     return {
         "dry_run": dry_run,
         "older_than_seconds": older_than.total_seconds(),
@@ -101,7 +108,23 @@ def remove_orphaned_staging(storage: Storage, now: dt.datetime, older_than: dt.t
         "files_removed": files,
         "partitions_kept": len(kept),
         "removed": removed,
+        "temp_files_removed": temp_files,
     }
+
+
+# Storage.write_bytes's temporary name on a local lake: ".<file name>.<uuid4 hex>.tmp".
+_TEMP_FILE = re.compile(r"(^|/)\.[^/]+\.[0-9a-f]{32}\.tmp$")
+
+
+def _abandoned_temp_files(storage: Storage, now: dt.datetime, older_than: dt.timedelta) -> list[str]:
+    """Temporary files of local writes that never reached their rename, older than ``older_than``.
+    S3 writes are single requests and leave none, so an S3 lake is not listed for them."""
+    if storage.is_s3:
+        return []
+    return [
+        stored.key for stored in storage.list_with_mtime("")
+        if _TEMP_FILE.search(stored.key) and now - stored.mtime > older_than
+    ]
 
 
 def _remove(storage: Storage, prefixes: list[str], dry_run: bool) -> int:
