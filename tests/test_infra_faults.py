@@ -585,3 +585,12 @@ def test_every_fault_class_names_a_test_of_this_module():
         assert fault.what_happens and fault.expected_outcome
         for test_name in fault.proven_by:
             assert callable(globals().get(test_name)), f"{fault.name}: no test {test_name}"
+
+
+def test_the_reliability_doc_lists_every_infrastructure_fault():
+    """docs/RELIABILITY.md quotes INFRA_FAULT_CLASSES: it must not drift from the tests."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
+    missing = [f.name for f in INFRA_FAULT_CLASSES if f"| `{f.name}` | {f.what_happens} | {f.expected_outcome} |" not in doc]
+    assert missing == [], f"docs/RELIABILITY.md lacks (or words differently) {missing}"
