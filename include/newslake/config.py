@@ -25,11 +25,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from newslake import PROJECT_ROOT
+
 # libyaml's safe loader when PyYAML was built with it: the sources file is read at every DAG parse,
 # and the pure-Python loader alone took ~100 ms for 50 sources.
 _YAML_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES_FILE = PROJECT_ROOT / "include" / "sources" / "sample.yaml"
 
 SOURCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -111,12 +112,12 @@ class ArchiveConfig(BaseModel):
     def _selector_is_css(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        # Compiled exactly as discover.ArchiveSpec does (imported here: only sources with archives pay for lxml).
+        # Translated to XPath by the same HTML rules discover's lxml CSSSelector uses (cssselect), without
+        # importing lxml: the sources file is validated at every DAG parse.
         import cssselect
-        from lxml.cssselect import CSSSelector
 
         try:
-            CSSSelector(value, translator="html")
+            cssselect.HTMLTranslator().css_to_xpath(value)
         except cssselect.SelectorError as exc:
             raise ValueError(f"{value!r} is not a CSS selector: {exc}") from None
         return value

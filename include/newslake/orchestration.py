@@ -13,9 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from newslake.config import PROJECT_ROOT, Settings, Source, load_sources
+from newslake import PROJECT_ROOT
 
-if TYPE_CHECKING:  # the pipeline and storage are imported by the tasks that use them, not at DAG parse time
+# Imported by the functions that use them, not at DAG parse time: the DAG files that need the
+# sources call load_sources() themselves, and the others (maintenance, re-extraction) need none.
+if TYPE_CHECKING:
+    from newslake.config import Settings, Source
     from newslake.pipeline import PartitionContext
     from newslake.storage import S3Options, Storage
 
@@ -42,6 +45,8 @@ def default_task_args(*, owner: str = "newslake", retry_delay: dt.timedelta, exp
 def settings_from_airflow() -> Settings:
     """Settings from Airflow Variables ``newslake_<field>``, else NEWSLAKE_* environment variables."""
     from airflow.sdk import Variable
+
+    from newslake.config import Settings
 
     def lookup(name: str) -> str | None:
         return Variable.get(f"{VARIABLE_PREFIX}{name}", default=None)
@@ -95,6 +100,7 @@ def partition_context(source_id: str) -> PartitionContext:
     """Build the pipeline's context for the running task instance."""
     from airflow.sdk import get_current_context
 
+    from newslake.config import load_sources
     from newslake.pipeline import PartitionContext
 
     context = get_current_context()
@@ -214,6 +220,8 @@ def notification_channel():
     try:
         settings = settings_from_airflow()
     except Exception:  # no Variable access here (e.g. outside a task): the environment still counts
+        from newslake.config import Settings
+
         settings = Settings.load()
     conn_id = settings.notify_conn_id
     if not conn_id:
@@ -359,6 +367,8 @@ def ensure_source_pools(sources: list[Source] | None = None) -> list[str]:
     from airflow.models.pool import Pool
     from airflow.utils.session import create_session
 
+    from newslake.config import load_sources
+
     created = []
     with create_session() as session:
         existing = {pool.pool for pool in session.query(Pool).all()}
@@ -381,6 +391,8 @@ def partitions_to_reextract(start_date: str, end_date: str, source_ids: list[str
     """The (source, day) partitions a re-extraction covers, validated with errors that name the
     parameter at fault. Partitions with no raw zone are left out, and listed in the log."""
     import logging
+
+    from newslake.config import load_sources
 
     try:
         start, end = dt.date.fromisoformat(start_date), dt.date.fromisoformat(end_date)
@@ -415,6 +427,7 @@ def partitions_to_reextract(start_date: str, end_date: str, source_ids: list[str
 def reextract_partition(source_id: str, day: str) -> dict[str, Any]:
     """Rebuild one partition from the raw zone: restage → extract → validate → publish."""
     from newslake import pipeline
+    from newslake.config import load_sources
     from newslake.pipeline import PartitionContext
 
     source = next(s for s in load_sources() if s.id == source_id)
@@ -458,6 +471,7 @@ def cluster_stories_for_run() -> dict[str, Any]:
     from airflow.sdk import get_current_context
 
     from newslake import pipeline
+    from newslake.config import load_sources
 
     storage = storage_from_settings(settings_from_airflow())
     aggregators = {source.id for source in load_sources() if source.aggregator}
