@@ -33,13 +33,18 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check include dags tests bench tools plugins
 
-## bench: benchmarks (figures quoted in the docs come from here)
+## bench: every benchmark, then one table of newslake against its baselines (docs/PERFORMANCE.md); JSON in bench-results/
+BENCH_RESULTS := bench-results
 bench: $(STAMP)
-	$(PY) bench/fetch_politeness.py
-	$(PY) bench/extraction.py
-	$(PY) bench/parallel_workers.py
-	$(PY) bench/storage_query.py
-	$(PY) bench/lake_health.py
+	mkdir -p $(BENCH_RESULTS)
+	$(PY) bench/fetch_politeness.py --json $(BENCH_RESULTS)/fetch_politeness.json
+	$(PY) bench/extraction.py --json $(BENCH_RESULTS)/extraction.json
+	$(PY) bench/end_to_end.py --json $(BENCH_RESULTS)/end_to_end.json
+	$(PY) bench/dag_parse.py --json $(BENCH_RESULTS)/dag_parse.json
+	$(PY) bench/storage_query.py --json $(BENCH_RESULTS)/storage_query.json
+	$(PY) bench/parallel_workers.py --json $(BENCH_RESULTS)/parallel_workers.json
+	$(PY) bench/lake_health.py --json $(BENCH_RESULTS)/lake_health.json
+	$(PY) bench/summary.py --results $(BENCH_RESULTS)
 
 ## audit: known vulnerabilities of the pinned and installed dependencies (pip-audit); a report, never a failure
 audit: $(STAMP)
@@ -70,4 +75,4 @@ airflow: $(STAMP)
 	$(PY) -m newslake airflow --port $(PORT) $(if $(DB_URL),--db-url '$(DB_URL)')
 
 clean:
-	rm -rf lake .airflow test-output .data_docs
+	rm -rf lake .airflow test-output .data_docs bench-results
