@@ -133,11 +133,24 @@ def test_corpus_pages_with_misleading_encodings_decode_cleanly(page, content_typ
 
 def test_a_source_whose_listings_all_fail_fails_with_the_reasons_recorded(site, tmp_path):
     ctx = context(site, tmp_path, dt.date(2026, 11, 24))  # no /feed.xml on the site: 404
-    with pytest.raises(RuntimeError, match=r"every feed and sitemap failed: .*feed.xml \(http_404\)"):
+    with pytest.raises(RuntimeError, match=r"every feed and sitemap failed \(recorded in .*\): .*feed.xml \(http_404\)"):
         pipeline.discover(ctx)
     log = lake.read_parquet(ctx.storage, lake.fetch_log_key(ctx.day, ctx.source.id)).to_pylist()
     assert [(row["kind"], row["outcome"], row["reason"]) for row in log if row["kind"] == "feed"] == [("feed", "failed", "http_404")]
     assert not ctx.storage.exists(lake.articles_key(ctx.day, ctx.source.id))
+
+
+def test_a_rerun_whose_listings_all_fail_leaves_the_published_day_whole(site, tmp_path):
+    """The day's published articles and fetch_log stay a pair: the rerun's listing failures are
+    recorded beside quarantined runs, not over the published fetch_log."""
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24))
+    ctx.storage.write_bytes(lake.articles_key(ctx.day, ctx.source.id), b"the published articles")
+    ctx.storage.write_bytes(lake.fetch_log_key(ctx.day, ctx.source.id), b"the published fetch log")
+    with pytest.raises(RuntimeError, match="every feed and sitemap failed"):
+        pipeline.discover(ctx)  # no /feed.xml on the site: 404
+    assert ctx.storage.read_bytes(lake.fetch_log_key(ctx.day, ctx.source.id)) == b"the published fetch log"
+    recorded = lake.read_parquet(ctx.storage, f"{lake.quarantine_prefix(ctx.day, ctx.source.id)}/fetch_log.parquet").to_pylist()
+    assert [(row["kind"], row["outcome"], row["reason"]) for row in recorded if row["kind"] == "feed"] == [("feed", "failed", "http_404")]
 
 
 def test_report_shows_a_day_whose_listings_failed(site, tmp_path):

@@ -1,0 +1,624 @@
+"""End to end: one day of 2,000 article pages, from discovery to the published, validated
+partition, through Airflow — pages/s against the pure extraction rate, where the time goes,
+and the memory each task needs.
+
+What runs:
+
+* **the site**: a subprocess serves on 127.0.0.1 a day of ``--pages`` article pages (default
+  2,000) built with the sample site's own page templates (``sample_site.pages.article_page``:
+  the four outlets' layouts in turn, with all their chrome), each with a text of its own —
+  title and paragraphs drawn with a seeded RNG from the sample site's vocabulary of that
+  language, so no two pages are alike — listed by one sitemap (``lastmod`` on the day), plus a
+  robots.txt that allows everything;
+* **the source**: one entry in a sources file written for the run, with
+  ``requests_per_second: 100``: our own loopback server, and 100 is the most the sources file
+  accepts (``Source.requests_per_second``, ``le=100``), so the fetch step cannot take less
+  than pages/100 seconds — the *politeness floor*, shown in the breakdown;
+* **the run**: the source DAG for that day through Airflow (``orchestration.run_once``, i.e.
+  ``dag.test()``: real task runs in this process, recorded in a SQLite metadata DB migrated in
+  a temporary ``AIRFLOW_HOME``), lake in a temporary folder. Each page count of ``--rss-pages``
+  (default 500, 1000 and ``--pages``) runs in a fresh process, so each task's peak memory is
+  its own. The run must publish every page as an article, validated, or the bench fails.
+
+Measured:
+
+* **wall**: ``run_once`` from call to return (the DAG run start to the published partition,
+  Airflow's own work included); pages/s = pages / wall;
+* **per task**: start and end of each task instance, from the metadata DB, and the step's own
+  time (``run_metrics``: discover, fetch, extract), the rest of the task being its set-up
+  (Airflow's execution API, settings, imports); Airflow around the tasks = wall − the sum of
+  the task durations (DAG run creation, scheduling, XCom);
+* **fetch**: the rate at which the site saw the article requests, first to last;
+* **extract**, split: pages (reading the raw zone, extraction in the process pool, the
+  per-URL decisions) and writing the Parquet files, as the step reports them; the pool's CPU
+  seconds (``getrusage(RUSAGE_CHILDREN)``);
+* **memory and CPU**: a thread samples every 0.2 s the RSS of the process that runs the tasks,
+  the USS of its worker processes (memory they do not share with it) and the CPU seconds of
+  both; per task: RSS at its start and at its peak, the workers' peak, CPU seconds used;
+* **pure extraction**, in the same bench run after the DAG runs: ``extract_article`` on
+  ``--sample`` pages of the same day (rendered as the site renders them), one process pinned to
+  one CPU, CPU time (``time.process_time``, which other load on the machine barely moves) and
+  wall; × 2 cores is the yardstick: ratio = end-to-end pages/s ÷ (pure pages/s × 2), and the
+  same for the extract task alone.
+
+On a busy machine the wall figures say little: with the kernel's autogroup scheduling (the
+default on most Linux desktops and VMs) a session's processes share one fair slice of the CPUs,
+so a busy neighbour can take as much from two extract workers as from one. The load average at the
+start and at the end is printed; quote figures from a run on a quiet machine, or its CPU seconds.
+
+``--profile PATH`` also writes a cProfile of the extract task of the ``--pages`` run (the task
+process only; the pool workers run ``extract_article``) and prints its top functions; profiling
+slows that task, so take the other figures from a run without it.
+
+    .venv/bin/python bench/end_to_end.py [--pages 2000] [--rss-pages 500 1000] [--sample 200]
+                                         [--workers N] [--profile PATH] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "include"))
+
+SOURCE_ID = "bench-daily"
+TIMEZONE = "Africa/Casablanca"
+REQUESTS_PER_SECOND = 100
+# The main run's day; the smaller runs take the days before, so each DAG run has its own logical date.
+DAY = dt.date(2026, 11, 20)
+SEED = "newslake-bench-end-to-end"
+TASKS = ("discover", "fetch", "extract", "validate", "publish")
+
+
+# -- the day's pages ----------------------------------------------------------------------------
+
+
+_VOCABULARY: dict[str, list[str]] = {}
+_TEMPLATE_POSITION: dict[str, int] = {}
+
+
+def bench_articles(day: dt.date, count: int) -> list:
+    """``count`` articles of ``day`` (local time), each a sample-site original with a title and
+    paragraphs of its own: as many words as the original's, drawn from the sample site's
+    vocabulary of its language with an RNG seeded by the page number."""
+    from zoneinfo import ZoneInfo
+
+    from newslake.sample_site.content import ARTICLES, ORIGINAL_ARTICLES
+
+    if not _VOCABULARY:
+        for item in ARTICLES:
+            _VOCABULARY.setdefault(item.language, []).extend(" ".join((item.title, *item.paragraphs)).split())
+    templates = [a for a in ORIGINAL_ARTICLES if a.image_path is not None]
+    # Spread over 00:30–23:30 local time, away from midnight, so every page is on the day in any outlet's zone.
+    first = dt.datetime.combine(day, dt.time(0, 30), tzinfo=ZoneInfo(TIMEZONE))
+    step = dt.timedelta(hours=23) / max(count, 1)
+    articles = []
+    for number in range(count):
+        template = templates[number % len(templates)]
+        rng = random.Random(f"{SEED}/{day}/{number}")
+        words = _VOCABULARY[template.language]
+        slug = f"{template.slug}-{number:05d}"
+        title = _drawn(rng, words, template.title)
+        published_at = (first + step * number).astimezone(template.published_at.tzinfo)
+        image_path = template.image_path.rsplit("/", 1)[0] + f"/{slug}.jpg"
+        articles.append(
+            dataclasses.replace(
+                template, slug=slug, title=title[:1].upper() + title[1:], published_at=published_at, modified_at=None,
+                paragraphs=tuple(_drawn(rng, words, p) + "." for p in template.paragraphs), image_path=image_path,
+            )
+        )
+        _TEMPLATE_POSITION[slug] = ARTICLES.index(template)
+    _use_template_positions()
+    return articles
+
+
+def _drawn(rng: random.Random, words: list[str], like: str) -> str:
+    """As many words as ``like`` has, drawn from ``words``."""
+    return " ".join(rng.choice(words) for _ in like.split())
+
+
+def _use_template_positions() -> None:
+    """The page templates number each sample article by its place in ``ARTICLES`` (to vary which
+    comments and sidebar links it shows); a bench article takes its template's number."""
+    from newslake.sample_site import pages
+
+    if getattr(pages._position, "bench", False):
+        return
+    original = pages._position
+
+    def position(article) -> int:
+        return _TEMPLATE_POSITION[article.slug] if article.slug in _TEMPLATE_POSITION else original(article)
+
+    position.bench = True
+    pages._position = position
+
+
+def page_html(article, base_url: str) -> bytes:
+    from newslake.sample_site.pages import article_page
+
+    return article_page(article, base_url).encode()
+
+
+def sitemap_xml(articles, base_url: str) -> bytes:
+    from xml.sax.saxutils import escape
+
+    urls = "\n".join(
+        f"<url><loc>{escape(base_url + a.path)}</loc><lastmod>{a.published_at.isoformat(timespec='seconds')}</lastmod></url>"
+        for a in articles
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{urls}\n</urlset>\n").encode()
+
+
+# -- the site (its own process) -------------------------------------------------------------------
+
+
+def serve(pages: int, day: dt.date) -> None:
+    """Serve the day's pages on 127.0.0.1 (HTTP/1.1, keep-alive) until stdin closes; print the
+    base URL, and at the end when the article pages were requested (first, last, how many)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    articles = bench_articles(day, pages)
+    by_path = {a.path: a for a in articles}
+    page_requests: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path == "/sitemap.xml":
+                status, content_type, body = 200, "application/xml; charset=utf-8", sitemap_xml(articles, base_url)
+            elif self.path == "/robots.txt":
+                status, content_type, body = 200, "text/plain; charset=utf-8", b"User-agent: *\nAllow: /\n"
+            elif self.path in by_path:
+                page_requests.append(time.time())
+                # Rendered per request, as a CMS does: the site holds no 2,000 pages in memory.
+                status, content_type, body = 200, "text/html; charset=utf-8", page_html(by_path[self.path], base_url)
+            else:
+                status, content_type, body = 404, "text/plain", b"not found"
+            self.send_response_only(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    sys.stdin.read()  # until the bench closes our stdin (or dies)
+    server.shutdown()
+    server.server_close()
+    times = sorted(page_requests)
+    print(json.dumps({"page_requests": len(times), "first": times[0] if times else None, "last": times[-1] if times else None}), flush=True)
+
+
+class BenchSite:
+    """The site in a subprocess, for the length of a ``with`` block."""
+
+    def __init__(self, pages: int, day: dt.date):
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "serve", "--pages", str(pages), "--day", day.isoformat()],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        self.base_url = self.process.stdout.readline().strip()
+        self.requests: dict = {}
+        if not self.base_url.startswith("http://127.0.0.1:"):
+            self.close()
+            raise RuntimeError(f"the bench site did not start (said {self.base_url!r})")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.requests = json.loads(self.process.stdout.readline() or "{}")
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> BenchSite:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+# -- memory sampling ------------------------------------------------------------------------------
+
+
+class MemorySampler:
+    """Every ``interval`` s: (time.time(), RSS of this process, USS sum of its descendants but
+    ``exclude``, in bytes; CPU seconds used so far by this process and those descendants). USS of
+    a forked worker is what it does not share with this process. CPU time is what a loaded
+    machine does not inflate: it tells the work from the waiting."""
+
+    def __init__(self, exclude: set[int], interval: float = 0.2):
+        import psutil
+
+        self.me = psutil.Process()
+        self.exclude = exclude
+        self.interval = interval
+        self.samples: list[tuple[float, int, int, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            workers, cpu = 0, 0.0
+            for child in self.me.children(recursive=True):
+                if child.pid in self.exclude:
+                    continue
+                try:
+                    workers += child.memory_full_info().uss
+                    times = child.cpu_times()
+                    cpu += times.user + times.system
+                except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                    pass
+            # Workers that have ended count through children_* (the site is never reaped during a run).
+            times = self.me.cpu_times()
+            cpu += times.user + times.system + times.children_user + times.children_system
+            self.samples.append((time.time(), self.me.memory_info().rss, workers, cpu))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def during(self, start: float, end: float) -> dict[str, float]:
+        """Between ``start`` and ``end``: the RSS at the start and at its peak, the workers' peak
+        USS (MiB), and the CPU seconds used (from the last sample before to the first after)."""
+        inside = [s for s in self.samples if start <= s[0] <= end] or [min(self.samples, key=lambda s: abs(s[0] - start))]
+        before = max((s for s in self.samples if s[0] <= start), key=lambda s: s[0], default=self.samples[0])
+        after = min((s for s in self.samples if s[0] >= end), key=lambda s: s[0], default=self.samples[-1])
+        return {
+            "rss_start_mb": before[1] / 2**20,
+            "rss_peak_mb": max(s[1] for s in inside) / 2**20,
+            "workers_uss_peak_mb": max(s[2] for s in inside) / 2**20,
+            "cpu_seconds": after[3] - before[3],
+        }
+
+
+# -- one DAG run (its own process) ----------------------------------------------------------------
+
+
+def write_sources_file(path: Path, base_url: str) -> None:
+    path.write_text(
+        "sources:\n"
+        f"  - id: {SOURCE_ID}\n    name: Bench Daily\n    languages: [fr, en, es, ar]\n    timezone: {TIMEZONE}\n"
+        f"    # Our own server on loopback; 100 is the ceiling the sources file accepts.\n"
+        f"    requests_per_second: {REQUESTS_PER_SECOND}\n    start_date: 2026-11-01\n"
+        f"    sitemaps: ['{base_url}/sitemap.xml']\n"
+    )
+
+
+def run_day(pages: int, day: dt.date, workdir: Path, profile: Path | None) -> dict:
+    """Serve ``pages`` pages of ``day``, run the source DAG for it, and return the figures."""
+    os.environ["NEWSLAKE_LAKE_URI"] = str(workdir / f"lake-{pages}")
+    from newslake import lake, orchestration
+    from newslake.config import load_sources
+    from newslake.storage import Storage
+
+    with BenchSite(pages, day) as site:
+        sources_file = workdir / f"sources-{pages}.yaml"
+        write_sources_file(sources_file, site.base_url)
+        os.environ["NEWSLAKE_SOURCES_FILE"] = str(sources_file)
+        source = load_sources(sources_file)[0]
+        dag = orchestration.load_dagbag().dags[source.dag_id]
+        if profile is not None:
+            _profile_extract(profile)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with MemorySampler(exclude={site.process.pid}) as memory:
+            time.sleep(0.2)  # a baseline sample before the run
+            started = time.time()
+            result = orchestration.run_once(dag, day, orchestration.logical_date_for(source, day))
+            wall = time.time() - started
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    served = site.requests
+    if result.state != "success":
+        raise RuntimeError(f"the DAG run of {pages} pages ended {result.state}")
+    tasks, extract_summary = _task_instances(source.dag_id, day, source)
+    storage = Storage(os.environ["NEWSLAKE_LAKE_URI"])
+    rows = lake.read_parquet(storage, lake.articles_key(day, SOURCE_ID)).num_rows
+    validation = lake.read_json(storage, lake.validation_key(day, SOURCE_ID))
+    if rows != pages or not validation["success"]:
+        raise RuntimeError(f"{pages} pages served, {rows} articles published (validation success: {validation['success']})")
+    for task in tasks.values():
+        task["peak"] = memory.during(task["start"], task["end"])
+        task["cpu_seconds"] = task["peak"].pop("cpu_seconds")
+    step_seconds = lake.read_parquet(storage, lake.run_metrics_key(day, SOURCE_ID)).to_pylist()[0]
+    return {
+        "pages": pages,
+        "wall_seconds": wall,
+        "tasks": tasks,
+        "steps": {name: step_seconds[f"{name}_seconds"] for name in ("discover", "fetch", "extract")},
+        "cpu_seconds": memory.samples[-1][3] - memory.samples[0][3],
+        "extract": extract_summary,
+        "pool_cpu_seconds": (children_after.ru_utime + children_after.ru_stime) - (children_before.ru_utime + children_before.ru_stime),
+        "baseline_rss_mb": memory.samples[0][1] / 2**20,
+        "rows": rows,
+        # The rate the site saw, first to last article request: how close fetch came to the allowed rate.
+        "fetch_pages_per_second": (served["page_requests"] - 1) / (served["last"] - served["first"]) if served.get("last") else None,
+    }
+
+
+def _task_instances(dag_id: str, day: dt.date, source) -> tuple[dict[str, dict], dict]:
+    """Start/end of each task of the day's run (metadata DB), and the extract task's summary (XCom)."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    from newslake.orchestration import logical_date_for
+
+    with create_session() as session:
+        run = session.query(DagRun).filter(DagRun.dag_id == dag_id, DagRun.logical_date == logical_date_for(source, day)).one()
+        tasks = {
+            ti.task_id: {"start": ti.start_date.timestamp(), "end": ti.end_date.timestamp(), "seconds": (ti.end_date - ti.start_date).total_seconds()}
+            for ti in session.query(TaskInstance).filter(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id)
+        }
+        xcom = session.query(XComModel).filter(
+            XComModel.dag_id == dag_id, XComModel.run_id == run.run_id, XComModel.task_id == "extract", XComModel.key == "return_value"
+        ).one()
+        summary = xcom.value if isinstance(xcom.value, dict) else json.loads(xcom.value)
+    return tasks, summary
+
+
+def _profile_extract(path: Path) -> None:
+    """Run the extract step under cProfile; write the profile to ``path`` and its top 25 to path.txt."""
+    import cProfile
+    import functools
+    import io
+    import pstats
+
+    from newslake import pipeline
+
+    step = pipeline.extract
+
+    @functools.wraps(step)
+    def profiled(ctx, *args, **kwargs):
+        profiler = cProfile.Profile()
+        try:
+            return profiler.runcall(step, ctx, *args, **kwargs)
+        finally:
+            profiler.dump_stats(path)
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+            Path(f"{path}.txt").write_text(text.getvalue())
+
+    pipeline.extract = profiled
+
+
+# -- pure extraction -------------------------------------------------------------------------------
+
+
+def pure_extraction_rate(pages: int, day: dt.date, sample: int) -> dict[str, float]:
+    """extract_article over ``sample`` of the day's pages (evenly spread, the bytes the site
+    serves), in this process pinned to one CPU; best of two passes after a warm-up."""
+    from newslake.extract import extract_article
+
+    base_url = "http://127.0.0.1:8000"
+    articles = bench_articles(day, pages)
+    chosen = articles[:: max(1, len(articles) // sample)][:sample]
+    documents = [(page_html(a, base_url).decode(), base_url + a.path) for a in chosen]
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
+    try:
+        for html, url in documents[:5]:
+            extract_article(html, url, default_timezone=TIMEZONE)
+        best_cpu = best_wall = float("inf")
+        for _ in range(2):
+            cpu, wall = time.process_time(), time.perf_counter()
+            for html, url in documents:
+                if not extract_article(html, url, default_timezone=TIMEZONE).ok:
+                    raise RuntimeError(f"extraction failed on {url}")
+            best_cpu = min(best_cpu, time.process_time() - cpu)
+            best_wall = min(best_wall, time.perf_counter() - wall)
+    finally:
+        os.sched_setaffinity(0, allowed)
+    return {"pages": len(documents), "pages_per_second_cpu": len(documents) / best_cpu, "pages_per_second_wall": len(documents) / best_wall,
+            "mean_page_bytes": sum(len(html.encode()) for html, _ in documents) / len(documents)}
+
+
+# -- the report --------------------------------------------------------------------------------------
+
+
+def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
+    main = runs[-1]
+    pages, wall = main["pages"], main["wall_seconds"]
+    rate = pages / wall
+    yardstick = 2 * pure["pages_per_second_cpu"]
+    tasks, steps = main["tasks"], main["steps"]
+    task_sum = sum(tasks[t]["seconds"] for t in TASKS)
+    extract = main["extract"]
+    timings = extract["seconds"]
+    extract_rate = pages / tasks["extract"]["seconds"]
+    wall_yardstick = 2 * pure["pages_per_second_wall"]
+    lines = [
+        f"end to end: {pages} pages of one day, one source, through Airflow (dag.test), local lake, "
+        f"{os.cpu_count()} CPUs, extract workers: {extract['workers']}",
+        "",
+        "| pages | wall s | pages/s | pure extraction pages/s, 1 core | × 2 cores | ratio | extract task pages/s | its ratio |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {pages} | {wall:.1f} | {rate:.1f} | {pure['pages_per_second_cpu']:.1f} | {yardstick:.1f} | {rate / yardstick:.2f} "
+        f"| {extract_rate:.1f} | {extract_rate / yardstick:.2f} |",
+        "",
+        f"(pure extraction counts CPU time, which load on the machine barely moves; its wall rate in this run was "
+        f"{pure['pages_per_second_wall']:.1f} pages/s — against 2 × that, the ratios are {rate / wall_yardstick:.2f} end to end "
+        f"and {extract_rate / wall_yardstick:.2f} for the extract task)",
+        "",
+        f"pure extraction: {pure['pages']} pages of {pure['mean_page_bytes'] / 1024:.0f} KiB on one core, "
+        f"{pure['pages_per_second_cpu']:.1f} pages per CPU second ({pure['pages_per_second_wall']:.1f} pages/s wall); "
+        f"in the run, the extraction pool used {main['pool_cpu_seconds']:.1f} CPU s ({pages / main['pool_cpu_seconds']:.1f} pages per CPU second)",
+        "",
+        "where the wall time goes:",
+        "",
+        "| part | seconds | share |",
+        "| --- | ---: | ---: |",
+    ]
+    setup = sum(tasks[t]["seconds"] - steps[t] for t in ("discover", "fetch", "extract"))
+    parts = [
+        ("discover: robots.txt, sitemap, dedup look-back", steps["discover"]),
+        (f"fetch: {pages} pages into the raw zone (politeness floor {pages / REQUESTS_PER_SECOND:.0f} s at {REQUESTS_PER_SECOND}/s; "
+         f"the site saw {main['fetch_pages_per_second']:.1f} pages/s)", steps["fetch"]),
+        ("extract: read the raw zone by range, extract in the pool, per-URL decisions", timings["pages"]),
+        ("extract: write articles and fetch_log Parquet", timings["write"]),
+        ("extract: the rest (manifests, metrics)", steps["extract"] - timings["pages"] - timings["write"]),
+        ("validate: Great Expectations, Data Docs, volume check", tasks["validate"]["seconds"]),
+        ("publish: atomic replace, run_metrics, lake_health", tasks["publish"]["seconds"]),
+        ("task set-up of discover, fetch, extract (settings, storage, sources)", setup),
+        ("Airflow between and around the tasks (wall − Σ tasks)", wall - task_sum),
+    ]
+    lines += [f"| {label} | {seconds:.1f} | {100 * seconds / wall:.0f}% |" for label, seconds in parts]
+    lines += [
+        "",
+        "per task: wall s (metadata DB); CPU s of the task process and its workers; RSS of the task process",
+        "at the task's start → its peak during the task (dag.test runs every task in one process, so a task",
+        "starts from what the ones before left); + the peak USS of the pool workers (memory they do not share):",
+        "",
+        "| pages | " + " | ".join(TASKS) + " | baseline RSS |",
+        "| ---: | " + " | ".join("---" for _ in TASKS) + " | ---: |",
+    ]
+    for run in runs:
+        cells = [
+            f"{run['tasks'][t]['seconds']:.1f} s, {run['tasks'][t]['cpu_seconds']:.1f} CPU s, "
+            f"{run['tasks'][t]['peak']['rss_start_mb']:.0f} → {run['tasks'][t]['peak']['rss_peak_mb']:.0f} MiB"
+            + (f" + workers {run['tasks'][t]['peak']['workers_uss_peak_mb']:.0f} MiB" if run['tasks'][t]['peak']['workers_uss_peak_mb'] else "")
+            for t in TASKS
+        ]
+        lines.append(f"| {run['pages']} | " + " | ".join(cells) + f" | {run['baseline_rss_mb']:.0f} MiB |")
+    lines += [
+        "",
+        f"CPU seconds of the whole run: {main['cpu_seconds']:.1f} (wall {wall:.1f}); "
+        "load average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+    ]
+    figures = {
+        "date": dt.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "pages": pages,
+        "wall_seconds": round(wall, 2),
+        "pages_per_second": round(rate, 2),
+        "pure_extraction_pages_per_second_one_core": round(pure["pages_per_second_cpu"], 2),
+        "ratio_to_two_cores": round(rate / yardstick, 3),
+        "extract_task_pages_per_second": round(extract_rate, 2),
+        "extract_task_ratio_to_two_cores": round(extract_rate / yardstick, 3),
+        "pure_extraction_pages_per_second_wall": round(pure["pages_per_second_wall"], 2),
+        "extract_workers": extract["workers"],
+        "fetch_pages_per_second_seen_by_the_site": round(main["fetch_pages_per_second"], 2),
+        "breakdown_seconds": {label: round(seconds, 2) for label, seconds in parts},
+        "runs": [
+            {"pages": run["pages"], "wall_seconds": round(run["wall_seconds"], 2), "cpu_seconds": round(run["cpu_seconds"], 2),
+             "baseline_rss_mb": round(run["baseline_rss_mb"], 1),
+             "tasks": {t: {"seconds": round(run["tasks"][t]["seconds"], 2), "cpu_seconds": round(run["tasks"][t]["cpu_seconds"], 2),
+                           **{k: round(v, 1) for k, v in run["tasks"][t]["peak"].items()}} for t in TASKS}}
+            for run in runs
+        ],
+        "load_average_at_end": os.getloadavg(),
+    }
+    return "\n".join(lines), figures
+
+
+# -- command line -------------------------------------------------------------------------------------
+
+
+def prepare_environment(workdir: Path, workers: int | None) -> None:
+    """Airflow and newslake settings for the runs; before Airflow is first imported."""
+    os.environ["AIRFLOW_HOME"] = str(workdir / "airflow")
+    os.environ["NEWSLAKE_ALLOWED_NETWORKS"] = "127.0.0.0/8"
+    os.environ["NEWSLAKE_POLITENESS_DIR"] = str(workdir / "politeness")
+    os.environ["NEWSLAKE_RETRY_DELAY_SECONDS"] = "1"
+    os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+    if workers is not None:
+        os.environ["NEWSLAKE_EXTRACT_WORKERS"] = str(workers)
+    from newslake.orchestration import use_project_airflow_home
+
+    use_project_airflow_home()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", nargs="?", default="bench", choices=("bench", "serve", "run"), help=argparse.SUPPRESS)
+    parser.add_argument("--pages", type=int, default=2000, help="pages of the day (default 2000)")
+    parser.add_argument("--rss-pages", type=int, nargs="*", default=[500, 1000], help="smaller days run first, for memory growth")
+    parser.add_argument("--sample", type=int, default=200, help="pages timed for the pure extraction rate")
+    parser.add_argument("--workers", type=int, help="extract workers (setting extract_workers; default: one per CPU)")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the --pages run's extract task here")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--day", type=dt.date.fromisoformat, default=DAY, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        serve(args.pages, args.day)
+        return 0
+    if args.command == "run":
+        prepare_environment(args.workdir, args.workers)
+        figures = run_day(args.pages, args.day, args.workdir, args.profile)
+        (args.workdir / f"run-{args.pages}.json").write_text(json.dumps(figures))
+        return 0
+
+    started = time.perf_counter()
+    load_at_start = os.getloadavg()
+    workdir = Path(tempfile.mkdtemp(prefix="newslake-bench-e2e-"))
+    try:
+        prepare_environment(workdir, args.workers)
+        from newslake.orchestration import migrate_metadata_db
+
+        print("migrating a fresh Airflow metadata DB ...", flush=True)
+        migrate_metadata_db()
+        sizes = sorted({n for n in args.rss_pages if n < args.pages}) + [args.pages]
+        runs = []
+        for index, pages in enumerate(sizes):
+            day = args.day - dt.timedelta(days=len(sizes) - 1 - index)
+            print(f"DAG run: {pages} pages of {day} ...", flush=True)
+            command = [sys.executable, __file__, "run", "--pages", str(pages), "--day", day.isoformat(), "--workdir", str(workdir)]
+            if args.workers is not None:
+                command += ["--workers", str(args.workers)]
+            if args.profile is not None and pages == args.pages:
+                command += ["--profile", str(args.profile.resolve())]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            runs.append(json.loads((workdir / f"run-{pages}.json").read_text()))
+            print(f"  {runs[-1]['wall_seconds']:.1f} s", flush=True)
+        print(f"pure extraction on one core ({args.sample} pages of the same day) ...", flush=True)
+        pure = pure_extraction_rate(args.pages, args.day, args.sample)
+        text, figures = report(runs, pure)
+        print("\n" + text.replace("load average at the end:", "load average at the start: "
+                                  + ", ".join(f"{x:.2f}" for x in load_at_start) + "; at the end:"))
+        figures["load_average_at_start"] = load_at_start
+        if args.profile is not None:
+            print(f"\nprofile of the extract task: {args.profile} (top functions: {args.profile}.txt)")
+        figures["bench_seconds"] = round(time.perf_counter() - started, 1)
+        figures["command"] = "bench/end_to_end.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        print(f"bench time: {figures['bench_seconds']:.0f} s")
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,209 @@
+"""The extract step's CPU work on every core: a partition's pages extracted by a process pool.
+
+Reading a page back from the raw zone (its WARC record's gzip member) and running
+``extract_article`` on it is pure CPU work, page by page; it is what a 2,000-page day spends its
+extract step on. ``extract_pages`` spreads it over ``workers`` processes forked from the task
+(setting ``extract_workers``; 0 = one per CPU the task may run on):
+
+* the raw zone is read by byte range — one ranged read per run of adjacent records of a chunk
+  of pages — and never as a whole, so a day's WARC file is never all in memory;
+* at most ``2 × workers`` chunks are in flight, so memory stays bounded whatever the day's size;
+* results come back in the order of the requests, so the caller takes its decisions (URL
+  order, duplicates) exactly as a single-process run does: the output files are byte-identical
+  whatever the number of workers. One worker (or a day too small to be worth a fork) is the
+  same code, run in the task's own process.
+
+The task process does the reads and hands each worker only the bytes of its chunk: workers never
+touch the lake. pyarrow's S3 client (the AWS SDK) is not safe to use in a child forked from a
+process that has used it, and one code path serves local and S3 lakes alike. A read is one
+request per chunk of pages; extracting the chunk costs far more.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import math
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newslake.extract import ArticleExtraction
+    from newslake.storage import Storage
+
+# Pages per chunk sent to a worker: large enough that a chunk's read (one request on S3) and its
+# trip through the pool are small beside its extraction, small enough to keep the workers evenly
+# busy until the end of the day.
+CHUNK_PAGES = 16
+# Below this many pages a pool costs more (forking, the language model's first use) than it saves.
+MIN_PAGES_FOR_POOL = 8
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What the extract step needs from one archived response (its body stays in the worker)."""
+
+    target_url: str
+    status: int
+    fetched_at: dt.datetime
+    payload_sha256: str
+    extraction: ArticleExtraction
+
+
+def default_workers() -> int:
+    """One worker per CPU this process may run on (its affinity mask: a container's or
+    taskset's limit counts, not the machine's CPU count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity API on this OS
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_count(setting: int, pages: int) -> int:
+    """How many processes extract ``pages`` pages: the setting (0 = default_workers()), one when
+    the day is too small for a pool, never more than there are chunks to hand out."""
+    if setting < 0:
+        raise ValueError(f"setting extract_workers must be 0 (one per CPU) or more, got {setting}")
+    workers = setting or default_workers()
+    if workers <= 1 or pages < MIN_PAGES_FOR_POOL:
+        return 1
+    return min(workers, math.ceil(pages / _chunk_pages(pages, workers)))
+
+
+def extract_pages(
+    storage: Storage, raw_key: str, spans: Sequence[tuple[int, int]], *, timezone: str, workers: int
+) -> Iterator[PageResult]:
+    """Extract the WARC records at ``spans`` ((offset, length) in ``raw_key``), yielding one
+    PageResult per span, in the order of ``spans``. ``workers`` as ``worker_count`` returns it."""
+    if not spans:
+        return
+    chunk_pages = _chunk_pages(len(spans), workers)
+    chunks = [spans[start : start + chunk_pages] for start in range(0, len(spans), chunk_pages)]
+    # The caller takes exactly len(spans) results and may never resume this generator after the
+    # last one: the file and the pool are released before the last chunk's results are yielded.
+    raw = storage.filesystem.open_input_file(storage.path(raw_key))
+    try:
+        if workers <= 1:
+            for number, chunk in enumerate(chunks, start=1):
+                members = _read_members(raw, chunk)
+                if number == len(chunks):
+                    raw.close()
+                yield from extract_members(members, timezone)
+        else:
+            yield from _extract_in_pool(raw, chunks, timezone, workers)
+    finally:
+        raw.close()
+
+
+def _extract_in_pool(raw, chunks: list[Sequence[tuple[int, int]]], timezone: str, workers: int) -> Iterator[PageResult]:
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _load_before_fork()
+    # The garbage collector writes into every object it scans: in a worker (or in the task while
+    # workers run) that would copy the task's whole heap page by page, shared until then. Frozen
+    # objects are not scanned; they are handed back to the collector when the pool is gone.
+    gc.freeze()
+    # fork: the workers start at once with everything the task imported (readability, lxml, the
+    # language model), nothing is imported again or pickled but each chunk's bytes.
+    # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies (OOM killer) fails
+    # the step with BrokenProcessPool instead of leaving it waiting forever for a lost chunk.
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_started)
+    try:
+        pending: collections.deque = collections.deque()
+        remaining = iter(chunks)
+        for chunk in remaining:
+            pending.append(executor.submit(extract_members, _read_members(raw, chunk), timezone))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            results = pending.popleft().result()
+            chunk = next(remaining, None)
+            if chunk is not None:
+                pending.append(executor.submit(extract_members, _read_members(raw, chunk), timezone))
+            elif not pending:
+                raw.close()
+                executor.shutdown(wait=True)
+                gc.unfreeze()
+            yield from results
+    finally:
+        # Also when the caller stops early or fails: chunks not started are dropped.
+        executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+
+
+def extract_members(members: list[bytes], timezone: str) -> list[PageResult]:
+    """Extract each WARC record (its own gzip member, as raw_offset/raw_length address it)."""
+    return [_extract_member(member, timezone) for member in members]
+
+
+def _extract_member(member: bytes, timezone: str) -> PageResult:
+    from newslake import rawzone
+    from newslake.extract import extract_article
+    from newslake.pipeline import page_input
+
+    record = rawzone.read_record(member)
+    extraction = extract_article(
+        page_input(record.body, record.headers.get("content-type")),
+        url=record.target_url,
+        default_timezone=timezone,
+        fetched_at=record.fetched_at,
+    )
+    return PageResult(record.target_url, record.status, record.fetched_at, hashlib.sha256(record.body).hexdigest(), extraction)
+
+
+def _read_members(raw, spans: Sequence[tuple[int, int]]) -> list[bytes]:
+    """The bytes of each span, with one ranged read per run of adjacent spans (fetch writes the
+    records in URL order, so a chunk of URL-ordered pages is usually one run)."""
+    members: list[bytes] = []
+    run_start = run_end = None
+    run: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        if run:
+            data = raw.read_at(run_end - run_start, run_start)
+            if len(data) != run_end - run_start:
+                raise ValueError(f"raw zone ends at {run_start + len(data)}, before the record ending at {run_end}")
+            members.extend(data[offset - run_start : offset - run_start + length] for offset, length in run)
+
+    for offset, length in spans:
+        if run and offset == run_end:
+            run.append((offset, length))
+            run_end = offset + length
+            continue
+        flush()
+        run, run_start, run_end = [(offset, length)], offset, offset + length
+    flush()
+    return members
+
+
+def _chunk_pages(pages: int, workers: int) -> int:
+    """Pages per chunk: CHUNK_PAGES, or fewer so that each worker gets about four chunks of a small day."""
+    return max(1, min(CHUNK_PAGES, math.ceil(pages / (4 * workers))))
+
+
+def _load_before_fork() -> None:
+    """Load once in the task process what every worker needs, so the workers share it
+    (copy-on-write) instead of each loading its own: the extractor and its language model."""
+    from newslake import extract  # noqa: F401
+    from newslake.extraction.language import _get_identifier
+
+    _get_identifier()
+
+
+def _worker_started() -> None:
+    """A worker dies with the task: if the task process is killed (kill -9, a timeout), its
+    workers are not left behind waiting for work (Linux; elsewhere they end with their pipe)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
