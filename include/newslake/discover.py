@@ -247,7 +247,10 @@ def parse_feed(body: bytes, listing_url: str, *, timezone: str | None = None) ->
     # expat refuses an entity bomb; dropping the DTD first means nothing is ever expanded.
     body = _DOCTYPE.sub(b"", body, count=1)
     # content-location makes feedparser resolve relative links against the feed URL.
-    parsed = feedparser.parse(body, response_headers={"content-location": listing_url})
+    try:
+        parsed = feedparser.parse(body, response_headers={"content-location": listing_url})
+    except Exception as exc:  # its lenient fallback parser raises on junk, e.g. ValueError for "&#x110000;"
+        raise ListingParseError("parse_error", f"feedparser failed: {type(exc).__name__}: {exc}") from None
     # feedparser's lenient fallback names a version for anything starting like a feed; a document
     # that is not even well-formed and yields no item is a broken feed, not an empty one.
     malformed = isinstance(parsed.get("bozo_exception"), SAXException)
@@ -299,8 +302,9 @@ def parse_sitemap(
         child_sitemaps = []
         for sitemap in _children(root, "sitemap"):
             location = _child_text(sitemap, "loc")
-            if location:
-                child_sitemaps.append(urljoin(listing_url, location))
+            child = _joined(listing_url, location) if location else None
+            if child is not None:
+                child_sitemaps.append(child)
         return [], child_sitemaps
     if root_name != "urlset":
         raise ListingParseError("parse_error", f"root element <{root_name}> is not <urlset> or <sitemapindex>")
@@ -343,7 +347,7 @@ def parse_archive_page(
     base_url = page_url
     base = document.find(".//base[@href]")
     if base is not None:
-        base_url = urljoin(page_url, base.get("href").strip())
+        base_url = _joined(page_url, base.get("href").strip()) or page_url
     hosts = frozenset(own_hosts) if own_hosts is not None else _hosts_of([page_url])
     page_itself = _listing_key(page_url)
 
@@ -740,7 +744,10 @@ def _discovered(
     """A DiscoveredUrl, or None (logged) when the listed link is not an http(s) URL."""
     if not listed_url or not listed_url.strip():
         return None
-    absolute = urljoin(listing_url, listed_url.strip())
+    absolute = _joined(listing_url, listed_url.strip())
+    if absolute is None:
+        logger.debug("skipping a link in %s: %r cannot be split", listing_url, listed_url)
+        return None
     try:
         canonical = canonicalize_url(absolute)
     except ValueError as exc:
@@ -760,7 +767,10 @@ def _feed_entry_date(entry: feedparser.FeedParserDict, zone: tzinfo) -> datetime
             return _local_midnight(raw.strip(), zone)
         parsed = entry.get(f"{key}_parsed")  # a struct_time already converted to UTC
         if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC)
+            try:
+                return datetime(*parsed[:6], tzinfo=UTC)
+            except (ValueError, OverflowError):  # feedparser makes "0000-00-00le" year -1
+                logger.debug("unusable feed date %r", raw)
     return None
 
 
@@ -864,14 +874,22 @@ def _sitemap_locations(locations: Iterable[str], robots_url: str) -> list[str]:
     """Announced sitemap locations made absolute, http(s) only, each once, in order."""
     sitemaps = []
     for location in locations:
-        absolute = urljoin(robots_url, location.strip())
+        absolute = _joined(robots_url, location.strip())
         try:
-            canonicalize_url(absolute)  # only to reject what is not an http(s) URL
+            canonicalize_url(absolute or "")  # only to reject what is not an http(s) URL
         except ValueError:
             logger.debug("ignoring sitemap %r announced in %s", location, robots_url)
             continue
         sitemaps.append(absolute)
     return _unique_listing_urls(sitemaps)
+
+
+def _joined(base: str, link: str) -> str | None:
+    """``link`` made absolute against ``base``; None if urljoin cannot split it ("http://[", an unclosed IPv6 bracket)."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return None
 
 
 def _hosts_of(urls: Iterable[str]) -> frozenset[str]:
@@ -888,9 +906,9 @@ def _own_link(href: str | None, base_url: str, own_hosts: frozenset[str]) -> str
     """``href`` made absolute if it is an http(s) URL on one of ``own_hosts``, else None."""
     if not href or not href.strip():
         return None
-    absolute = urljoin(base_url, href.strip())
+    absolute = _joined(base_url, href.strip())
     try:
-        host = url_host(absolute)
+        host = url_host(absolute or "")
     except ValueError:  # mailto:, javascript:, tel:, ...
         return None
     return absolute if host in own_hosts else None
@@ -926,7 +944,9 @@ def _parse_html(body: bytes, charset: str | None) -> lxml.html.HtmlElement:
 
 
 def _local_name(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    # Not etree.QName: it raises ValueError for a tag that kept an undeclared prefix ("news:news"),
+    # which libxml2 lets through when the document names an external DTD.
+    return element.tag.rpartition("}")[2].rpartition(":")[2]
 
 
 def _children(element: etree._Element, name: str) -> Iterable[etree._Element]:
