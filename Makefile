@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint bench audit report docs serve-sample settings airflow clean
+.PHONY: run test lint bench fuzz audit report docs serve-sample settings airflow clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -45,6 +45,11 @@ bench: $(STAMP)
 	$(PY) bench/parallel_workers.py --json $(BENCH_RESULTS)/parallel_workers.json
 	$(PY) bench/lake_health.py --json $(BENCH_RESULTS)/lake_health.json
 	$(PY) bench/summary.py --results $(BENCH_RESULTS)
+
+## fuzz: >= 100,000 generated inputs over the extractor, listings, robots.txt, sources loader and URLs (table at the end), then atheris
+fuzz: $(STAMP)
+	$(PY) tests/fuzz_all.py --jobs 2
+	$(PY) tests/atheris_extractor.py -max_total_time=180
 
 ## audit: known vulnerabilities of the pinned and installed dependencies (pip-audit); a report, never a failure
 audit: $(STAMP)
