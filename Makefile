@@ -33,16 +33,16 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check include dags tests bench tools plugins
 
-## bench: every benchmark, then one table of newslake against its baselines (docs/PERFORMANCE.md); JSON in bench-results/
+## bench: every benchmark (~10 min on 2 cores), then one table of newslake against its baselines (docs/PERFORMANCE.md); JSON in bench-results/
 BENCH_RESULTS := bench-results
 bench: $(STAMP)
 	mkdir -p $(BENCH_RESULTS)
 	$(PY) bench/fetch_politeness.py --json $(BENCH_RESULTS)/fetch_politeness.json
 	$(PY) bench/extraction.py --json $(BENCH_RESULTS)/extraction.json
-	$(PY) bench/end_to_end.py --json $(BENCH_RESULTS)/end_to_end.json
+	$(PY) bench/end_to_end.py --rss-pages 500 --json $(BENCH_RESULTS)/end_to_end.json
 	$(PY) bench/dag_parse.py --json $(BENCH_RESULTS)/dag_parse.json
 	$(PY) bench/storage_query.py --json $(BENCH_RESULTS)/storage_query.json
-	$(PY) bench/parallel_workers.py --json $(BENCH_RESULTS)/parallel_workers.json
+	$(PY) bench/parallel_workers.py --copies 1 --rounds 1 --json $(BENCH_RESULTS)/parallel_workers.json
 	$(PY) bench/lake_health.py --json $(BENCH_RESULTS)/lake_health.json
 	$(PY) bench/summary.py --results $(BENCH_RESULTS)
 
