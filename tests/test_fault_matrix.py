@@ -189,20 +189,22 @@ def runs(matrix) -> dict[str, SourceRun]:
     return matrix[0]
 
 
+def completed_run(runs: dict[str, SourceRun], source_id: str, label: str) -> SourceRun:
+    """The source's run, or the test fails with the traceback of the step that raised."""
+    run = runs[source_id]
+    if run.errors:
+        pytest.fail(f"the {label} run did not complete:\n{next(iter(run.errors.values()))}")
+    return run
+
+
 @pytest.fixture(scope="module")
 def articles_run(runs) -> SourceRun:
-    run = runs[ARTICLE_SOURCE]
-    if run.errors:
-        pytest.fail(f"the article-fault run did not complete:\n{next(iter(run.errors.values()))}")
-    return run
+    return completed_run(runs, ARTICLE_SOURCE, "article-fault")
 
 
 @pytest.fixture(scope="module")
 def listings_run(runs) -> SourceRun:
-    run = runs[LISTING_SOURCE]
-    if run.errors:
-        pytest.fail(f"the listing-fault run did not complete:\n{next(iter(run.errors.values()))}")
-    return run
+    return completed_run(runs, LISTING_SOURCE, "listing-fault")
 
 
 def fault_url(site: FaultSite, name: str) -> str:
