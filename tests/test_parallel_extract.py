@@ -248,7 +248,7 @@ for n in range(8):
 storage.write_bytes("raw/day.warc.gz", writer.getvalue())
 
 def stalls(member, timezone):
-    print(os.getpid(), flush=True)
+    os.write(1, f"{os.getpid()}\n".encode())  # one write: the two workers' lines never interleave
     time.sleep(300)
 
 parallel._extract_member = stalls
