@@ -25,7 +25,8 @@ import datetime as dt
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
-from newslake.config import Source, load_sources
+# The sources file as validated by newslake.config, remembered between parses (newslake.dag_sources).
+from newslake.dag_sources import DagSource, load_dag_sources
 from newslake.orchestration import (
     articles_asset,
     default_task_args,
@@ -36,7 +37,7 @@ from newslake.orchestration import (
 )
 
 
-def build_source_dag(source: Source) -> DAG:
+def build_source_dag(source: DagSource) -> DAG:
     with DAG(
         dag_id=source.dag_id,
         description=f"Daily articles of {source.name} into the lake",
@@ -92,5 +93,5 @@ def build_source_dag(source: Source) -> DAG:
     return source_dag
 
 
-for _source in load_sources():
+for _source in load_dag_sources():
     globals()[_source.dag_id] = build_source_dag(_source)

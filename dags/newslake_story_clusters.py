@@ -27,7 +27,7 @@ import datetime as dt
 
 from airflow.sdk import DAG, AssetAny, AssetOrTimeSchedule, CronDataIntervalTimetable, task
 
-from newslake.config import load_sources
+from newslake.dag_sources import load_dag_sources
 from newslake.orchestration import (
     STORY_CLUSTERS_TIMEZONE,
     articles_asset,
@@ -43,7 +43,7 @@ with DAG(
     # Whenever a source publishes a day (its articles asset), and daily at 04:00 as a safety net.
     schedule=AssetOrTimeSchedule(
         timetable=CronDataIntervalTimetable("0 4 * * *", timezone=STORY_CLUSTERS_TIMEZONE),
-        assets=AssetAny(*(articles_asset(source.id) for source in load_sources())),
+        assets=AssetAny(*(articles_asset(source.id) for source in load_dag_sources())),
     ),
     start_date=dt.datetime(2026, 11, 1),
     catchup=False,

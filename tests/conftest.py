@@ -30,6 +30,8 @@ for _name in [n for n in os.environ if n.startswith("NEWSLAKE_") or n.startswith
 os.environ["NEWSLAKE_RETRY_DELAY_SECONDS"] = "1"
 # Every server the tests start is on loopback, which the crawler refuses by default (SSRF guard).
 os.environ["NEWSLAKE_ALLOWED_NETWORKS"] = "127.0.0.0/8"
+# The DAG files' cache of validated sources files (newslake.dag_sources): the run's own, not ~/.cache.
+os.environ["NEWSLAKE_CACHE_DIR"] = tempfile.mkdtemp(prefix="newslake-cache-")
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ import datetime as dt
 import os
 import sys
 
-from newslake.config import PROJECT_ROOT
+from newslake import PROJECT_ROOT
 
 
 def main(argv: list[str] | None = None) -> int:

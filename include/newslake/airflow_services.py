@@ -30,7 +30,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-from newslake.config import DEFAULT_SOURCES_FILE, PROJECT_ROOT
+from newslake import PROJECT_ROOT
+from newslake.dag_sources import DEFAULT_SOURCES_FILE
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8080

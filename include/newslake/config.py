@@ -25,19 +25,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from newslake import PROJECT_ROOT
+# The sources file's location and ${NAME} syntax are shared with the DAG files' cached view of it.
+from newslake.dag_sources import DEFAULT_SOURCES_FILE, ENV_REFERENCE, sources_file_path  # noqa: F401 (re-exported)
 
 # libyaml's safe loader when PyYAML was built with it: the sources file is read at every DAG parse,
 # and the pure-Python loader was the largest part of reading a 50-source file (bench/dag_parse.py).
 _YAML_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-DEFAULT_SOURCES_FILE = PROJECT_ROOT / "include" / "sources" / "sample.yaml"
-
 SOURCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 LANGUAGE_PATTERN = r"^[a-z]{2}$"
-# ${NAME} or ${NAME:-default}: lets one sources file serve several deployments (and the tests,
-# which start the sample site on a free port).
-_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 # Source URLs are data: each is stored in the lake (fetch_log, the raw zone's manifests) and logged
@@ -272,15 +268,6 @@ class _SourcesFile(BaseModel):
     sources: list[dict[str, Any]] = Field(min_length=1)
 
 
-def sources_file_path() -> Path:
-    """The sources file the DAG factory reads: ``NEWSLAKE_SOURCES_FILE`` or the sample file."""
-    configured = os.environ.get("NEWSLAKE_SOURCES_FILE")
-    if not configured:
-        return DEFAULT_SOURCES_FILE
-    path = Path(configured)
-    return path if path.is_absolute() else PROJECT_ROOT / path
-
-
 def load_sources(path: Path | str | None = None) -> list[Source]:
     """Read and validate a sources file; raise SourcesConfigError naming file, entry and field."""
     path = Path(path) if path is not None else sources_file_path()
@@ -359,7 +346,7 @@ def _expand_env_references(value: Any, path: Path, expanded: dict[int, Any] | No
             return default
         raise SourcesConfigError(f"sources file {path}: environment variable {name} is not set and has no default")
 
-    return _ENV_REFERENCE.sub(replace, value)
+    return ENV_REFERENCE.sub(replace, value)
 
 
 def _describe(error: ValidationError) -> str:

@@ -79,7 +79,8 @@ class LakeReader:
 
 def open_lake(storage: Storage | None = None) -> LakeReader:
     if storage is None:
-        from newslake.config import PROJECT_ROOT, Settings
+        from newslake import PROJECT_ROOT
+        from newslake.config import Settings
         from newslake.storage import S3Options
 
         settings = Settings.load()
