@@ -70,3 +70,23 @@ def test_reservations_queue_up_and_defer_pushes_the_next_slot(tmp_path):
     assert clock.reserve("other.example:443", 1.0) < second  # hosts are independent
     clock.defer("news.example:443", time.time() + 30)
     assert clock.reserve("news.example:443", 1.0) >= time.time() + 29
+
+
+def test_a_slightly_late_reservation_keeps_the_cadence_a_late_one_restarts_it(tmp_path):
+    clock = SharedHostClock(tmp_path)
+    first = clock.reserve("news.example:443", 0.2)
+    # The next free slot is first + 0.2; we come 0.05 s after it, within a slack of 0.1: the
+    # slot given is the free one (already past, so no wait), and the one after follows it.
+    time.sleep(max(0.0, first + 0.25 - time.time()))
+    kept = clock.reserve("news.example:443", 0.2, slack=0.1)
+    assert kept == pytest.approx(first + 0.2, abs=1e-6)
+    assert clock.reserve("news.example:443", 0.2, slack=0.1) == pytest.approx(first + 0.4, abs=1e-6)
+    # Later than the slack after the free slot (first + 0.6): the cadence restarts at now.
+    time.sleep(max(0.0, first + 0.75 - time.time()))
+    before = time.time()
+    restarted = clock.reserve("news.example:443", 0.2, slack=0.1)
+    assert before <= restarted <= time.time()
+    # Without slack (the default) a late caller always starts from now.
+    time.sleep(max(0.0, restarted + 0.25 - time.time()))
+    before = time.time()
+    assert clock.reserve("news.example:443", 0.2) >= before

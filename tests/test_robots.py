@@ -181,8 +181,11 @@ def test_crawl_delay_spaces_requests_measured_at_the_server(serve_robots):
     # 3 requests, 2 gaps of 0.3 s; a few ms of slack for loopback scheduling jitter.
     assert page_times[-1] - page_times[0] >= 0.6 - 0.03
     assert all(later - earlier >= 0.3 - 0.05 for earlier, later in itertools.pairwise(page_times))
-    # The robots.txt request counts too: the first page waits the crawl delay after it.
-    assert page_times[0] - robots_at >= 0.3 - 0.05
+    # The robots.txt request counts too: the first page waits the crawl delay after it (without
+    # that, it would follow at once). The server can see the robots.txt request, the first on a
+    # new connection, some tens of ms after the client started it (up to 72 ms seen when run after
+    # test_http and test_politeness), which shortens this gap as the server measures it.
+    assert page_times[0] - robots_at >= 0.3 - 0.1
 
 
 def test_crawl_delay_below_per_host_interval_does_not_speed_up(serve_robots):

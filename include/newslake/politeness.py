@@ -28,19 +28,24 @@ class SharedHostClock:
         # Hashed: a host key (user-controlled, from URLs) never becomes a path of its own.
         return self.directory / f"{hashlib.sha256(host_key.encode()).hexdigest()[:32]}.next"
 
-    def reserve(self, host_key: str, interval: float, *, not_before: float = 0.0) -> float:
+    def reserve(self, host_key: str, interval: float, *, not_before: float = 0.0, slack: float = 0.0) -> float:
         """Take the next start slot of ``host_key``; return its wall-clock time (``time.time()``).
 
-        The slot is at or after now, ``not_before``, and the previous reservation's slot plus
-        that reservation's interval. Blocking (a file lock held for microseconds): call it from
-        a thread when in an event loop."""
+        The slot is at or after ``not_before`` and the previous reservation's slot plus that
+        reservation's interval, and at or after now — unless now is at most ``slack`` seconds
+        past that free slot: then the slot is the free one, so a caller that comes a little
+        late keeps the cadence instead of pushing every later slot back. Blocking (a file lock
+        held for microseconds): call it from a thread when in an event loop."""
         with open(self._path(host_key), "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 handle.seek(0)
                 recorded = handle.read().strip()
                 next_free = float(recorded) if recorded else 0.0
-                start = max(time.time(), next_free, not_before)
+                now = time.time()
+                start = max(next_free, not_before)
+                if now - start > slack:
+                    start = now
                 handle.seek(0)
                 handle.truncate()
                 handle.write(f"{start + interval:.6f}".encode())
