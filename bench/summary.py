@@ -90,9 +90,14 @@ def rows(folder: Path) -> list[tuple[str, str, str, str, str, str]]:
     if parse:
         for row in parse["files"][:-1]:
             per_dag = f" ({row['ms'] / row['dags']:.1f} per DAG)" if row["dags"] > 1 else ""
+            # A file of several source DAGs is compared with the same DAGs built by Airflow alone.
+            if row["dags"] > 1 and "airflow_only_source_dags_ms" in parse:
+                baseline_ms, baseline = parse["airflow_only_source_dags_ms"], "the same DAGs, Airflow only"
+            else:
+                baseline_ms, baseline = parse["baseline_ms"], "one-task DAG"
             table.append((
                 f"DAG parse, {row['file']} ({row['dags']} DAG{'s' if row['dags'] > 1 else ''}), ms{per_dag}",
-                f"{row['ms']:.1f}", f"{parse['baseline_ms']:.1f} (one-task DAG)", f"{row['ms'] / parse['baseline_ms']:.1f}×",
+                f"{row['ms']:.1f}", f"{baseline_ms:.1f} ({baseline})", f"{row['ms'] / baseline_ms:.2f}×",
                 "≤ 50", _met(row["ms"] <= 50),
             ))
         table.append((
