@@ -13,13 +13,18 @@ workers. The tests prove:
 - it streams: when the first page's result is handed over, no more than 2 × workers chunks of
   pages have been read;
 - a worker that dies fails the step (BrokenProcessPool) instead of leaving it waiting, and a task
-  process killed with SIGKILL takes its workers with it (none is left running).
+  process killed with SIGKILL takes its workers with it (none is left running);
+- pages extracted by the fetch step while fetching (parallel.ExtractAhead) give the very same
+  files, and a staged result is taken only for the exact record bytes it came from and the
+  running extractor version.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gzip
+import json
 import os
 import signal
 import subprocess
@@ -83,10 +88,18 @@ def context(site, storage, tmp_path, workers: int) -> pipeline.PartitionContext:
     return pipeline.PartitionContext(source, DAY, storage, settings)
 
 
-def fetched_day(site, storage, tmp_path) -> pipeline.PartitionContext:
+EXTRACTED = "extracted.jsonl.gz"
+
+
+def fetched_day(site, storage, tmp_path, *, keep_extracted: bool = False) -> pipeline.PartitionContext:
+    """discover + fetch. The results fetch extracted while fetching are removed unless
+    ``keep_extracted``, so that the extract step extracts every page itself (these tests are
+    about its pool)."""
     ctx = context(site, storage, tmp_path, workers=1)
     pipeline.discover(ctx)
     pipeline.fetch(ctx)
+    if not keep_extracted:
+        storage.delete(ctx.staged(EXTRACTED))
     return ctx
 
 
@@ -297,3 +310,58 @@ def test_worker_count_follows_the_setting_and_the_day():
     with pytest.raises(ValueError, match="extract_workers"):
         parallel.worker_count(-1, 10)
     assert Settings.load(lambda name: "3" if name == "extract_workers" else None).extract_workers == 3
+
+
+def staged_files(ctx) -> dict[str, bytes]:
+    return {name: ctx.storage.read_bytes(ctx.staged(name)) for name in STAGED}
+
+
+def test_pages_extracted_while_fetching_give_the_same_files(site, storage, tmp_path):
+    ctx = fetched_day(site, storage, tmp_path, keep_extracted=True)
+    known, spans = parallel.read_extracted(storage, ctx.staged(EXTRACTED))
+    assert len(known) == len(spans) == len(record_spans(ctx)) == 27  # every archived page: 24 stories, the copy, 12z, the section
+    assert set(spans) == set(record_spans(ctx))
+
+    ahead = pipeline.extract(ctx)
+    assert ahead["extracted_during_fetch"] == 27 and ahead["workers"] == 1
+    with_results = staged_files(ctx)
+    storage.delete(ctx.staged(EXTRACTED))
+    again = pipeline.extract(with_workers(ctx, 2))
+    assert again["extracted_during_fetch"] == 0 and again["workers"] == 2
+    assert staged_files(ctx) == with_results
+
+
+def test_a_staged_result_is_taken_only_for_its_own_record_bytes_and_extractor(site, storage, tmp_path):
+    ctx = fetched_day(site, storage, tmp_path, keep_extracted=True)
+    first_fetch_results = storage.read_bytes(ctx.staged(EXTRACTED))
+    expected = pipeline.extract(ctx)
+    expected_files = staged_files(ctx)
+
+    # Fetched again: the same pages, but new records (each WARC record has its own id and date),
+    # so the earlier results, put back beside them, match no record and are not used.
+    pipeline.fetch(ctx, force_refetch=True)
+    storage.write_bytes(ctx.staged(EXTRACTED), first_fetch_results)
+    summary = pipeline.extract(ctx)
+    assert summary["extracted_during_fetch"] == 0 and summary["outcomes"] == expected["outcomes"]
+
+    # Results of another extractor version are not used either.
+    pipeline.fetch(ctx, force_refetch=True)
+    lines = gzip.decompress(storage.read_bytes(ctx.staged(EXTRACTED))).decode().splitlines()
+    older = [json.loads(line) for line in lines]
+    for entry in older:
+        entry["page"]["extraction"]["extractor"] = "newslake-readability 0.1 (readability-lxml 0.9)"
+    storage.write_bytes(ctx.staged(EXTRACTED), gzip.compress("\n".join(json.dumps(e) for e in older).encode()))
+    assert pipeline.extract(ctx)["extracted_during_fetch"] == 0
+    # The raw zone changed (new records, so new raw_offset and fetched_at), the articles' text did not.
+    def texts(files):
+        return sorted((row["url"], row["title"], row["text"]) for row in parquet_rows(files["articles.parquet"]))
+
+    assert texts(staged_files(ctx)) == texts(expected_files)
+
+    # Re-extraction restages from the raw zone alone: no result of a fetch is left to take.
+    pipeline.fetch(ctx, force_refetch=True)
+    assert storage.exists(ctx.staged(EXTRACTED))
+    pipeline.restage_from_raw(ctx)
+    assert not storage.exists(ctx.staged(EXTRACTED))
+    assert pipeline.extract(ctx)["extracted_during_fetch"] == 0
+

@@ -32,7 +32,7 @@ import random
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Self
@@ -580,9 +580,17 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 def fetch_all(
-    urls: list[str], settings: HttpSettings | None = None, *, accept: Iterable[str] | None = None
+    urls: list[str],
+    settings: HttpSettings | None = None,
+    *,
+    accept: Iterable[str] | None = None,
+    on_result: Callable[[FetchResult], None] | None = None,
 ) -> list[FetchResult]:
     """Fetch ``urls`` concurrently with one client; results are in input order.
+
+    ``on_result`` is called with each result as soon as it is complete (in completion order, in
+    the event loop: it must be quick), so the caller can start working on a page while the others
+    are still being fetched.
 
     Synchronous wrapper around :meth:`HttpClient.fetch` (uses ``asyncio.run``, so it
     cannot be called from inside a running event loop).
@@ -591,7 +599,14 @@ def fetch_all(
 
     async def fetch_everything() -> list[FetchResult]:
         async with HttpClient(settings) as client:
-            return list(await asyncio.gather(*(client.fetch(url, accept=accept) for url in urls)))
+
+            async def fetch_one(url: str) -> FetchResult:
+                result = await client.fetch(url, accept=accept)
+                if on_result is not None:
+                    on_result(result)
+                return result
+
+            return list(await asyncio.gather(*(fetch_one(url) for url in urls)))
 
     return asyncio.run(fetch_everything())
 

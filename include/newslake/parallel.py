@@ -13,6 +13,15 @@ extract step on. ``extract_pages`` spreads it over ``workers`` processes forked 
   whatever the number of workers. One worker (or a day too small to be worth a fork) is the
   same code, run in the task's own process.
 
+Pages can also be extracted *while they are fetched* (``ExtractAhead``, used by the fetch
+step): each response is extracted by a background pool as soon as it has arrived, and the fetch
+step stages the results (``write_extracted``) beside the raw zone's records. The extract step
+then takes a staged result instead of extracting a record again when the record's bytes are
+exactly the ones it was computed from (the gzip member's sha256) and the extractor is the same
+version (``read_extracted``; ``extract_pages(known=...)``). Anything else — a page fetched in an
+earlier run, a result lost with a crashed worker, a staged file from another version — is
+extracted by the extract step as before, so the staged results only ever save time.
+
 The task process does the reads and hands each worker only the bytes of its chunk: workers never
 touch the lake. pyarrow's S3 client (the AWS SDK) is not safe to use in a child forked from a
 process that has used it, and one code path serves local and S3 lakes alike. A read is one
@@ -22,17 +31,23 @@ request per chunk of pages; extracting the chunk costs far more.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
+import gzip
 import hashlib
+import json
+import logging
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newslake.extract import ArticleExtraction
     from newslake.storage import Storage
+
+log = logging.getLogger(__name__)
 
 # Pages per chunk sent to a worker: large enough that a chunk's read (one request on S3) and its
 # trip through the pool are small beside its extraction, small enough to keep the workers evenly
@@ -74,12 +89,21 @@ def worker_count(setting: int, pages: int) -> int:
 
 
 def extract_pages(
-    storage: Storage, raw_key: str, spans: Sequence[tuple[int, int]], *, timezone: str, workers: int
+    storage: Storage,
+    raw_key: str,
+    spans: Sequence[tuple[int, int]],
+    *,
+    timezone: str,
+    workers: int,
+    known: Mapping[str, PageResult] | None = None,
 ) -> Iterator[PageResult]:
     """Extract the WARC records at ``spans`` ((offset, length) in ``raw_key``), yielding one
-    PageResult per span, in the order of ``spans``. ``workers`` as ``worker_count`` returns it."""
+    PageResult per span, in the order of ``spans``. ``workers`` as ``worker_count`` returns it.
+    ``known``: results already computed from exactly these record bytes (by the sha256 of the
+    record's gzip member, as ``read_extracted`` returns them), taken instead of extracting again."""
     if not spans:
         return
+    known = known or {}
     chunk_pages = _chunk_pages(len(spans), workers)
     chunks = [spans[start : start + chunk_pages] for start in range(0, len(spans), chunk_pages)]
     # The caller takes exactly len(spans) results and may never resume this generator after the
@@ -88,17 +112,32 @@ def extract_pages(
     try:
         if workers <= 1:
             for number, chunk in enumerate(chunks, start=1):
-                members = _read_members(raw, chunk)
+                digests, unknown = _split_known(_read_members(raw, chunk), known)
                 if number == len(chunks):
                     raw.close()
-                yield from extract_members(members, timezone)
+                yield from _merged(digests, known, extract_members(unknown, timezone))
         else:
-            yield from _extract_in_pool(raw, chunks, timezone, workers)
+            yield from _extract_in_pool(raw, chunks, timezone, workers, known)
     finally:
         raw.close()
 
 
-def _extract_in_pool(raw, chunks: list[Sequence[tuple[int, int]]], timezone: str, workers: int) -> Iterator[PageResult]:
+def _split_known(members: list[bytes], known: Mapping[str, PageResult]) -> tuple[list[str], list[bytes]]:
+    """The sha256 of every member, and the members no known result was computed from."""
+    digests = [hashlib.sha256(member).hexdigest() for member in members]
+    return digests, [member for member, digest in zip(members, digests, strict=True) if digest not in known]
+
+
+def _merged(digests: list[str], known: Mapping[str, PageResult], extracted: list[PageResult]) -> Iterator[PageResult]:
+    """A chunk's results in order: the known ones, and the newly extracted ones in between."""
+    fresh = iter(extracted)
+    for digest in digests:
+        yield known[digest] if digest in known else next(fresh)
+
+
+def _extract_in_pool(
+    raw, chunks: list[Sequence[tuple[int, int]]], timezone: str, workers: int, known: Mapping[str, PageResult]
+) -> Iterator[PageResult]:
     import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -113,27 +152,144 @@ def _extract_in_pool(raw, chunks: list[Sequence[tuple[int, int]]], timezone: str
     # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies (OOM killer) fails
     # the step with BrokenProcessPool instead of leaving it waiting forever for a lost chunk.
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_started)
+    def submit(chunk):
+        digests, unknown = _split_known(_read_members(raw, chunk), known)
+        return digests, executor.submit(extract_members, unknown, timezone) if unknown else None
+
     try:
         pending: collections.deque = collections.deque()
         remaining = iter(chunks)
         for chunk in remaining:
-            pending.append(executor.submit(extract_members, _read_members(raw, chunk), timezone))
+            pending.append(submit(chunk))
             if len(pending) >= 2 * workers:
                 break
         while pending:
-            results = pending.popleft().result()
+            digests, future = pending.popleft()
+            results = future.result() if future is not None else []
             chunk = next(remaining, None)
             if chunk is not None:
-                pending.append(executor.submit(extract_members, _read_members(raw, chunk), timezone))
+                pending.append(submit(chunk))
             elif not pending:
                 raw.close()
                 executor.shutdown(wait=True)
                 gc.unfreeze()
-            yield from results
+            yield from _merged(digests, known, results)
     finally:
         # Also when the caller stops early or fails: chunks not started are dropped.
         executor.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+class ExtractAhead:
+    """Extraction of a day's pages while it is being fetched: ``submit`` each record's bytes
+    (a raw zone gzip member) as it is ready; ``results`` waits for them all.
+
+    A pool of ``workers`` processes forked on entry — before the fetch starts its event loop
+    and threads, since forking a process with other threads running can leave a lock held in
+    the child — running at a lower priority (nice 10) so that the fetch, which keeps each host's
+    request cadence, gets the CPU first. A page whose extraction fails here (a worker killed)
+    is simply left out: the extract step extracts it."""
+
+    def __init__(self, timezone: str, workers: int):
+        self.timezone = timezone
+        self.workers = max(1, workers)
+        self._futures: dict[str, Any] = {}
+        self._executor = None
+
+    def __enter__(self) -> ExtractAhead:
+        import gc
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _load_before_fork()
+        gc.freeze()  # as in _extract_in_pool: the workers share the task's heap, untouched
+        self._executor = ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_background_worker_started
+        )
+        # With fork, the first submit starts every worker: now, while this is the only thread.
+        for started in [self._executor.submit(os.getpid) for _ in range(self.workers)]:
+            started.result()
+        return self
+
+    def submit(self, member: bytes) -> None:
+        digest = hashlib.sha256(member).hexdigest()
+        if digest not in self._futures:
+            self._futures[digest] = self._executor.submit(extract_members, [member], self.timezone)
+
+    def results(self) -> dict[str, PageResult]:
+        """Every page extracted, by the sha256 of the member it was extracted from."""
+        done: dict[str, PageResult] = {}
+        for digest, future in self._futures.items():
+            try:
+                [done[digest]] = future.result()
+            except Exception as exc:  # noqa: BLE001 - the extract step extracts this page instead
+                log.warning("extraction during fetch failed (%s: %s); the extract step will extract that page", type(exc).__name__, exc)
+        return done
+
+    def __exit__(self, *exc_info) -> None:
+        import gc
+
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+
+
+def write_extracted(storage: Storage, key: str, spans: Mapping[str, tuple[int, int]], results: Mapping[str, PageResult]) -> int:
+    """Stage ``results`` (by member sha256) with the span of the record each came from
+    (``spans``, by member sha256): gzip JSON Lines. Returns the number of results written."""
+    lines = []
+    for digest, (offset, length) in spans.items():
+        page = results.get(digest)
+        if page is not None:
+            lines.append(json.dumps(
+                {"raw_offset": offset, "raw_length": length, "member_sha256": digest, "page": _encode(dataclasses.asdict(page))},
+                ensure_ascii=False, sort_keys=True,
+            ))
+    storage.write_bytes(key, gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0) if lines else b"")
+    return len(lines)
+
+
+def read_extracted(storage: Storage, key: str) -> tuple[dict[str, PageResult], set[tuple[int, int]]]:
+    """The staged results of ``write_extracted`` made by the running extractor version (by member
+    sha256), and the spans they came from; nothing if there are none. Results of another
+    extractor version are left out: their pages are extracted again."""
+    from newslake.extract import ArticleExtraction, _extractor
+
+    if not storage.exists(key):
+        return {}, set()
+    data = storage.read_bytes(key)
+    known: dict[str, PageResult] = {}
+    spans: set[tuple[int, int]] = set()
+    current = _extractor()
+    for line in gzip.decompress(data).decode().splitlines() if data else []:
+        entry = json.loads(line)
+        page = _decode(entry["page"])
+        extraction = ArticleExtraction(**page.pop("extraction"))
+        if extraction.extractor != current:
+            continue
+        known[entry["member_sha256"]] = PageResult(**page, extraction=extraction)
+        spans.add((entry["raw_offset"], entry["raw_length"]))
+    return known, spans
+
+
+def _encode(value: Any) -> Any:
+    """JSON for a PageResult's fields: datetimes tagged, tuples as lists (``_decode`` reverses it)."""
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$datetime"}:
+            return dt.datetime.fromisoformat(value["$datetime"])
+        return {key: _decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return tuple(_decode(item) for item in value)  # PageResult and ArticleExtraction hold tuples, never lists
+    return value
 
 
 def extract_members(members: list[bytes], timezone: str) -> list[PageResult]:
@@ -193,6 +349,12 @@ def _load_before_fork() -> None:
     from newslake.extraction.language import _get_identifier
 
     _get_identifier()
+
+
+def _background_worker_started() -> None:
+    """An ExtractAhead worker: dies with the task, and yields the CPU to the fetch."""
+    _worker_started()
+    os.nice(10)
 
 
 def _worker_started() -> None:

@@ -265,13 +265,22 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
 
     Pages already archived with a 2xx response for this partition are reused (not re-fetched)
     unless ``force_refetch``: a re-run then reproduces the same rows, and is polite.
+
+    Each page is extracted as soon as it is archived, by a background pool (parallel.ExtractAhead),
+    while the others are still being fetched; the results are staged for the extract step, which
+    takes them instead of extracting those pages again. A day too small for a pool is left to the
+    extract step.
     """
-    from newslake import rawzone
+    import contextlib
+
+    from newslake import parallel, rawzone
     from newslake.http import fetch_all
 
     discovered = lake.read_json(ctx.storage, ctx.staged("discovered.json"))
     wanted = [row for row in discovered["candidates"] if row["status"] == "in_window"]
     raw_key = lake.raw_key(ctx.day, ctx.source.id)
+    # Removed first: a retry must never leave the previous attempt's results beside new records.
+    ctx.storage.delete(ctx.staged("extracted.jsonl.gz"))
 
     archived: dict[str, tuple[rawzone.RawRecord, bytes]] = {}
     if not force_refetch and ctx.storage.exists(raw_key):
@@ -281,15 +290,42 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
                 archived[record.canonical_url] = (record, data[record.offset : record.offset + record.length])
 
     to_fetch = [row["url"] for row in wanted if row["url"] not in archived]
-    results = {r.url: r for r in fetch_all(to_fetch, ctx.http_settings(), accept=ARTICLE_CONTENT_TYPES)} if to_fetch else {}
+    members: dict[str, bytes] = {url: record_bytes for url, (_, record_bytes) in archived.items()}
+    extract_ahead = (
+        parallel.ExtractAhead(ctx.source.timezone, parallel.worker_count(ctx.settings.extract_workers, len(wanted)))
+        if len(wanted) >= parallel.MIN_PAGES_FOR_POOL
+        else None
+    )
+
+    def archive(result) -> None:
+        # Every success is archived, an empty body included (a 200 with nothing in it): extract
+        # reads each success from the raw zone, and re-extraction finds it there too.
+        if result.status is not None and result.error is None:
+            members[result.url] = rawzone.response_member(result.url, result)
+            if extract_ahead is not None:
+                extract_ahead.submit(members[result.url])
+
+    with extract_ahead if extract_ahead is not None else contextlib.nullcontext():
+        if extract_ahead is not None:
+            for record_bytes in members.values():
+                extract_ahead.submit(record_bytes)
+        results = (
+            {r.url: r for r in fetch_all(to_fetch, ctx.http_settings(), accept=ARTICLE_CONTENT_TYPES, on_result=archive)}
+            if to_fetch else {}
+        )
+        extracted = extract_ahead.results() if extract_ahead is not None else {}
 
     writer = rawzone.RawArchiveWriter.new()
     fetched: list[dict[str, Any]] = []
+    spans: dict[str, tuple[int, int]] = {}
     for row in sorted(wanted, key=lambda r: r["url"]):
         url = row["url"]
+        offset = length = None
+        if url in members:
+            offset, length = writer.append_copy(members[url])
+            spans[hashlib.sha256(members[url]).hexdigest()] = (offset, length)
         if url in archived:
-            record, record_bytes = archived[url]
-            offset, length = writer.append_copy(record_bytes)
+            record, _ = archived[url]
             fetched.append(
                 {"url": url, "status": record.status, "error": None, "attempts": 0, "reused": True,
                  "fetched_at": _iso(record.fetched_at), "elapsed_ms": 0, "bytes": len(record.body),
@@ -297,11 +333,6 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
             )
             continue
         result = results[url]
-        offset = length = None
-        # Every success is archived, an empty body included (a 200 with nothing in it): extract
-        # reads each success from the raw zone, and re-extraction finds it there too.
-        if result.status is not None and result.error is None:
-            offset, length = writer.append_response(url, result)
         fetched.append(
             {"url": url, "status": result.status, "error": result.error, "attempts": result.attempts, "reused": False,
              "fetched_at": _iso(result.fetched_at), "elapsed_ms": result.elapsed_ms, "bytes": len(result.body),
@@ -309,6 +340,9 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
         )
 
     ctx.storage.write_bytes(raw_key, writer.getvalue())
+    # After the raw zone: staged results always come with the records they were computed from.
+    if extracted:
+        parallel.write_extracted(ctx.storage, ctx.staged("extracted.jsonl.gz"), spans, extracted)
     key = ctx.staged("fetched.json")
     manifest = {"partition": ctx.name, "raw_path": raw_key, "fetched": fetched}
     lake.write_json(ctx.storage, key, manifest)
@@ -352,6 +386,8 @@ def restage_from_raw(ctx: PartitionContext) -> dict[str, Any]:
         elif record is not None:
             entry.update(raw_offset=record.offset, raw_length=record.length)
     manifest["raw_path"] = raw_key
+    # Re-extraction runs the current extractor on every page: no result of an earlier fetch.
+    ctx.storage.delete(ctx.staged("extracted.jsonl.gz"))
     ctx.storage.copy(discovered_key, ctx.staged("discovered.json"))
     lake.write_json(ctx.storage, ctx.staged("fetched.json"), manifest)
     return {"restaged": ctx.storage.url(ctx.staged("fetched.json")), "responses": len(records)}
@@ -384,8 +420,15 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
         for candidate in candidates
         if candidate["status"] == "in_window" and not (attempt := fetched[candidate["url"]])["error"]
     ]
-    workers = parallel.worker_count(ctx.settings.extract_workers, len(spans))
-    pages = parallel.extract_pages(ctx.storage, raw_key, spans, timezone=ctx.source.timezone, workers=workers)
+    # Pages the fetch step extracted while fetching (parallel.ExtractAhead): taken as they are when
+    # the record's bytes are the very ones they came from; the others are extracted here.
+    known, known_spans = parallel.read_extracted(ctx.storage, ctx.staged("extracted.jsonl.gz"))
+    # Expected from the staged spans, for the number of workers; counted for real below.
+    to_extract = sum(1 for span in spans if tuple(span) not in known_spans)
+    known_results = {id(page) for page in known.values()}
+    taken_from_fetch = 0
+    workers = parallel.worker_count(ctx.settings.extract_workers, to_extract)
+    pages = parallel.extract_pages(ctx.storage, raw_key, spans, timezone=ctx.source.timezone, workers=workers, known=known)
 
     articles: list[dict[str, Any]] = []
     outcomes: list[dict[str, Any]] = []
@@ -415,6 +458,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
             continue
 
         record = next(pages)
+        taken_from_fetch += id(record) in known_results
         extraction = record.extraction
         if not extraction.ok:
             kind = "skipped" if extraction.reason == "not_article" else "failed"
@@ -501,6 +545,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
         counts[label] = counts.get(label, 0) + 1
     summary = {
         "articles": ctx.storage.url(ctx.staged("articles.parquet")), "rows": len(articles), "outcomes": counts, "workers": workers,
+        "extracted_during_fetch": taken_from_fetch,
         # Where the step's time went (bench/end_to_end.py reads it from XCom): the manifests and the
         # pages (read, extracted, decided), then the Parquet files.
         "seconds": {"pages": round(pages_done - started, 3), "write": round(written - pages_done, 3)},

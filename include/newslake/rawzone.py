@@ -47,32 +47,38 @@ class RawArchiveWriter:
         return offset, len(record_bytes)
 
     def append_response(self, canonical_url: str, result: FetchResult) -> tuple[int, int]:
-        from warcio.statusandheaders import StatusAndHeaders
-        from warcio.warcwriter import WARCWriter
-
-        http_headers = StatusAndHeaders(
-            f"{result.status} {_reason_phrase(result.status)}",
-            # The body is stored decoded, so the encoding headers no longer describe it.
-            [(k, v) for k, v in result.headers.items() if k not in ("content-encoding", "transfer-encoding", "content-length")],
-            protocol="HTTP/1.1",
-        )
-        member = io.BytesIO()
-        writer = WARCWriter(member, gzip=True)
-        record = writer.create_warc_record(
-            result.final_url,
-            "response",
-            payload=io.BytesIO(result.body),
-            http_headers=http_headers,
-            warc_headers_dict={
-                "WARC-Date": result.fetched_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                CANONICAL_URL_HEADER: canonical_url,
-            },
-        )
-        writer.write_record(record)
-        return self.append_copy(member.getvalue())
+        return self.append_copy(response_member(canonical_url, result))
 
     def getvalue(self) -> bytes:
         return self.buffer.getvalue()
+
+
+def response_member(canonical_url: str, result: FetchResult) -> bytes:
+    """One response as the raw zone stores it: a WARC record, its own gzip member (so it can be
+    read back alone, by byte range)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    http_headers = StatusAndHeaders(
+        f"{result.status} {_reason_phrase(result.status)}",
+        # The body is stored decoded, so the encoding headers no longer describe it.
+        [(k, v) for k, v in result.headers.items() if k not in ("content-encoding", "transfer-encoding", "content-length")],
+        protocol="HTTP/1.1",
+    )
+    member = io.BytesIO()
+    writer = WARCWriter(member, gzip=True)
+    record = writer.create_warc_record(
+        result.final_url,
+        "response",
+        payload=io.BytesIO(result.body),
+        http_headers=http_headers,
+        warc_headers_dict={
+            "WARC-Date": result.fetched_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            CANONICAL_URL_HEADER: canonical_url,
+        },
+    )
+    writer.write_record(record)
+    return member.getvalue()
 
 
 def read_records(data: bytes) -> list[RawRecord]:
