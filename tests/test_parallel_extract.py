@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gzip
+import hashlib
 import json
 import os
 import signal
@@ -318,9 +319,11 @@ def staged_files(ctx) -> dict[str, bytes]:
 
 def test_pages_extracted_while_fetching_give_the_same_files(site, storage, tmp_path):
     ctx = fetched_day(site, storage, tmp_path, keep_extracted=True)
-    known, spans = parallel.read_extracted(storage, ctx.staged(EXTRACTED))
-    assert len(known) == len(spans) == len(record_spans(ctx)) == 27  # every archived page: 24 stories, the copy, 12z, the section
-    assert set(spans) == set(record_spans(ctx))
+    known = parallel.read_extracted(storage, ctx.staged(EXTRACTED))
+    assert len(known) == len(record_spans(ctx)) == 27  # every archived page: 24 stories, the copy, 12z, the section
+    with storage.filesystem.open_input_file(storage.path(lake.raw_key(DAY, "tiny-daily"))) as raw:
+        members = parallel._read_members(raw, record_spans(ctx))
+    assert {hashlib.sha256(member).hexdigest() for member in members} == set(known)
 
     ahead = pipeline.extract(ctx)
     assert ahead["extracted_during_fetch"] == 27 and ahead["workers"] == 1
@@ -349,7 +352,7 @@ def test_a_staged_result_is_taken_only_for_its_own_record_bytes_and_extractor(si
     lines = gzip.decompress(storage.read_bytes(ctx.staged(EXTRACTED))).decode().splitlines()
     older = [json.loads(line) for line in lines]
     for entry in older:
-        entry["page"]["extraction"]["extractor"] = "newslake-readability 0.1 (readability-lxml 0.9)"
+        entry["extraction"]["extractor"] = "newslake-readability 0.1 (readability-lxml 0.9)"
     storage.write_bytes(ctx.staged(EXTRACTED), gzip.compress("\n".join(json.dumps(e) for e in older).encode()))
     assert pipeline.extract(ctx)["extracted_during_fetch"] == 0
     # The raw zone changed (new records, so new raw_offset and fetched_at), the articles' text did not.
@@ -365,3 +368,29 @@ def test_a_staged_result_is_taken_only_for_its_own_record_bytes_and_extractor(si
     assert not storage.exists(ctx.staged(EXTRACTED))
     assert pipeline.extract(ctx)["extracted_during_fetch"] == 0
 
+
+
+def test_a_failed_extraction_during_fetch_is_left_to_the_extract_step(site, storage, tmp_path, caplog):
+    ctx = fetched_day(site, storage, tmp_path)
+    with storage.filesystem.open_input_file(storage.path(lake.raw_key(DAY, "tiny-daily"))) as raw:
+        members = parallel._read_members(raw, record_spans(ctx))
+    batch = parallel.ExtractAhead.BATCH_PAGES
+    with parallel.ExtractAhead("Africa/Casablanca", 2) as ahead:
+        workers = psutil.Process().children()
+        assert len(workers) == 2 and all(worker.nice() == 10 for worker in workers)  # the crawl comes first
+        for member in members[:batch]:
+            ahead.submit(member)
+        ahead.submit(b"not a WARC record")  # its batch fails in the worker
+        for member in members[batch : 2 * batch - 1]:
+            ahead.submit(member)
+        for member in members[2 * batch - 1 :]:
+            ahead.submit(member)
+        staged = ahead.finish()
+    storage.write_bytes(ctx.staged(EXTRACTED), staged)
+    known = parallel.read_extracted(storage, ctx.staged(EXTRACTED))
+    # The first batch and the batches after the failed one; the failed batch's 7 pages are not there.
+    assert len(known) == len(members) - (batch - 1)
+    assert "extraction during fetch failed" in caplog.text
+    summary = pipeline.extract(ctx)
+    assert summary["extracted_during_fetch"] == len(members) - (batch - 1)
+    assert summary["rows"] == 24

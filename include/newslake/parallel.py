@@ -15,7 +15,7 @@ extract step on. ``extract_pages`` spreads it over ``workers`` processes forked 
 
 Pages can also be extracted *while they are fetched* (``ExtractAhead``, used by the fetch
 step): each response is extracted by a background pool as soon as it has arrived, and the fetch
-step stages the results (``write_extracted``) beside the raw zone's records. The extract step
+step stages the results beside the raw zone's records. The extract step
 then takes a staged result instead of extracting a record again when the record's bytes are
 exactly the ones it was computed from (the gzip member's sha256) and the extractor is the same
 version (``read_extracted``; ``extract_pages(known=...)``). Anything else — a page fetched in an
@@ -66,6 +66,7 @@ class PageResult:
     fetched_at: dt.datetime
     payload_sha256: str
     extraction: ArticleExtraction
+    member_sha256: str = ""  # of the raw zone record (its gzip member) it was extracted from
 
 
 def default_workers() -> int:
@@ -182,23 +183,35 @@ def _extract_in_pool(
 
 class ExtractAhead:
     """Extraction of a day's pages while it is being fetched: ``submit`` each record's bytes
-    (a raw zone gzip member) as it is ready; ``results`` waits for them all.
+    (a raw zone gzip member) as it is ready; ``finish`` waits for the last ones and returns the
+    results as the file the extract step reads (``read_extracted``).
 
     A pool of ``workers`` processes forked on entry — before the fetch starts its event loop
     and threads, since forking a process with other threads running can leave a lock held in
     the child — running at a lower priority (nice 10) so that the fetch, which keeps each host's
-    request cadence, gets the CPU first. A page whose extraction fails here (a worker killed)
-    is simply left out: the extract step extracts it."""
+    request cadence, gets the CPU first. Pages go to the pool in batches of ``BATCH_PAGES``
+    (fewer messages between the processes, less of the task's time spent on them), and each
+    result is written to a spool file on local disk as soon as it is back, so memory does not
+    grow with the day. A page whose extraction fails here (a worker killed) is left out: the
+    extract step extracts it."""
+
+    BATCH_PAGES = 8
 
     def __init__(self, timezone: str, workers: int):
         self.timezone = timezone
         self.workers = max(1, workers)
-        self._futures: dict[str, Any] = {}
+        self.results_written = 0
+        self._seen: set[str] = set()
+        self._batch: list[bytes] = []
+        self._pending: collections.deque = collections.deque()
         self._executor = None
+        self._spool = None
+        self._lines = None
 
     def __enter__(self) -> ExtractAhead:
         import gc
         import multiprocessing
+        import tempfile
         from concurrent.futures import ProcessPoolExecutor
 
         _load_before_fork()
@@ -209,66 +222,74 @@ class ExtractAhead:
         # With fork, the first submit starts every worker: now, while this is the only thread.
         for started in [self._executor.submit(os.getpid) for _ in range(self.workers)]:
             started.result()
+        self._spool = tempfile.TemporaryFile(prefix="newslake-extracted-")
+        self._lines = gzip.GzipFile(fileobj=self._spool, mode="wb", mtime=0)
         return self
 
     def submit(self, member: bytes) -> None:
         digest = hashlib.sha256(member).hexdigest()
-        if digest not in self._futures:
-            self._futures[digest] = self._executor.submit(extract_members, [member], self.timezone)
+        if digest in self._seen:
+            return
+        self._seen.add(digest)
+        self._batch.append(member)
+        if len(self._batch) >= self.BATCH_PAGES:
+            self._send_batch()
+        self._write_done(wait=False)
 
-    def results(self) -> dict[str, PageResult]:
-        """Every page extracted, by the sha256 of the member it was extracted from."""
-        done: dict[str, PageResult] = {}
-        for digest, future in self._futures.items():
+    def finish(self) -> bytes:
+        """Wait for every page submitted; the staged file's bytes (b"" if no page was extracted)."""
+        self._send_batch()
+        self._write_done(wait=True)
+        self._lines.close()
+        if not self.results_written:
+            return b""
+        self._spool.seek(0)
+        return self._spool.read()
+
+    def _send_batch(self) -> None:
+        if self._batch:
+            self._pending.append(self._executor.submit(extract_members, self._batch, self.timezone))
+            self._batch = []
+
+    def _write_done(self, *, wait: bool) -> None:
+        """Write the results of the batches done so far (in order), and let go of them."""
+        while self._pending and (wait or self._pending[0].done()):
+            future = self._pending.popleft()
             try:
-                [done[digest]] = future.result()
-            except Exception as exc:  # noqa: BLE001 - the extract step extracts this page instead
-                log.warning("extraction during fetch failed (%s: %s); the extract step will extract that page", type(exc).__name__, exc)
-        return done
+                pages = future.result()
+            except Exception as exc:  # noqa: BLE001 - the extract step extracts these pages instead
+                log.warning("extraction during fetch failed (%s: %s); the extract step will extract those pages", type(exc).__name__, exc)
+                continue
+            for page in pages:
+                self._lines.write(json.dumps(_encode(dataclasses.asdict(page)), ensure_ascii=False, sort_keys=True).encode() + b"\n")
+            self.results_written += len(pages)
 
     def __exit__(self, *exc_info) -> None:
         import gc
 
         self._executor.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+        if self._spool is not None:
+            self._spool.close()
 
 
-def write_extracted(storage: Storage, key: str, spans: Mapping[str, tuple[int, int]], results: Mapping[str, PageResult]) -> int:
-    """Stage ``results`` (by member sha256) with the span of the record each came from
-    (``spans``, by member sha256): gzip JSON Lines. Returns the number of results written."""
-    lines = []
-    for digest, (offset, length) in spans.items():
-        page = results.get(digest)
-        if page is not None:
-            lines.append(json.dumps(
-                {"raw_offset": offset, "raw_length": length, "member_sha256": digest, "page": _encode(dataclasses.asdict(page))},
-                ensure_ascii=False, sort_keys=True,
-            ))
-    storage.write_bytes(key, gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0) if lines else b"")
-    return len(lines)
-
-
-def read_extracted(storage: Storage, key: str) -> tuple[dict[str, PageResult], set[tuple[int, int]]]:
-    """The staged results of ``write_extracted`` made by the running extractor version (by member
-    sha256), and the spans they came from; nothing if there are none. Results of another
-    extractor version are left out: their pages are extracted again."""
+def read_extracted(storage: Storage, key: str) -> dict[str, PageResult]:
+    """The results staged by ``ExtractAhead`` that the running extractor version made, by the
+    sha256 of the raw zone record (gzip member) each was extracted from; nothing if there are
+    none. Results of another extractor version are left out: their pages are extracted again."""
     from newslake.extract import ArticleExtraction, _extractor
 
     if not storage.exists(key):
-        return {}, set()
+        return {}
     data = storage.read_bytes(key)
     known: dict[str, PageResult] = {}
-    spans: set[tuple[int, int]] = set()
     current = _extractor()
     for line in gzip.decompress(data).decode().splitlines() if data else []:
-        entry = json.loads(line)
-        page = _decode(entry["page"])
+        page = _decode(json.loads(line))
         extraction = ArticleExtraction(**page.pop("extraction"))
-        if extraction.extractor != current:
-            continue
-        known[entry["member_sha256"]] = PageResult(**page, extraction=extraction)
-        spans.add((entry["raw_offset"], entry["raw_length"]))
-    return known, spans
+        if extraction.extractor == current:
+            known[page["member_sha256"]] = PageResult(**page, extraction=extraction)
+    return known
 
 
 def _encode(value: Any) -> Any:
@@ -309,7 +330,10 @@ def _extract_member(member: bytes, timezone: str) -> PageResult:
         default_timezone=timezone,
         fetched_at=record.fetched_at,
     )
-    return PageResult(record.target_url, record.status, record.fetched_at, hashlib.sha256(record.body).hexdigest(), extraction)
+    return PageResult(
+        record.target_url, record.status, record.fetched_at, hashlib.sha256(record.body).hexdigest(), extraction,
+        member_sha256=hashlib.sha256(member).hexdigest(),
+    )
 
 
 def _read_members(raw, spans: Sequence[tuple[int, int]]) -> list[bytes]:

@@ -313,17 +313,15 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
             {r.url: r for r in fetch_all(to_fetch, ctx.http_settings(), accept=ARTICLE_CONTENT_TYPES, on_result=archive)}
             if to_fetch else {}
         )
-        extracted = extract_ahead.results() if extract_ahead is not None else {}
+        extracted = extract_ahead.finish() if extract_ahead is not None else b""
 
     writer = rawzone.RawArchiveWriter.new()
     fetched: list[dict[str, Any]] = []
-    spans: dict[str, tuple[int, int]] = {}
     for row in sorted(wanted, key=lambda r: r["url"]):
         url = row["url"]
         offset = length = None
         if url in members:
             offset, length = writer.append_copy(members[url])
-            spans[hashlib.sha256(members[url]).hexdigest()] = (offset, length)
         if url in archived:
             record, _ = archived[url]
             fetched.append(
@@ -342,7 +340,7 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
     ctx.storage.write_bytes(raw_key, writer.getvalue())
     # After the raw zone: staged results always come with the records they were computed from.
     if extracted:
-        parallel.write_extracted(ctx.storage, ctx.staged("extracted.jsonl.gz"), spans, extracted)
+        ctx.storage.write_bytes(ctx.staged("extracted.jsonl.gz"), extracted)
     key = ctx.staged("fetched.json")
     manifest = {"partition": ctx.name, "raw_path": raw_key, "fetched": fetched}
     lake.write_json(ctx.storage, key, manifest)
@@ -422,9 +420,9 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
     ]
     # Pages the fetch step extracted while fetching (parallel.ExtractAhead): taken as they are when
     # the record's bytes are the very ones they came from; the others are extracted here.
-    known, known_spans = parallel.read_extracted(ctx.storage, ctx.staged("extracted.jsonl.gz"))
-    # Expected from the staged spans, for the number of workers; counted for real below.
-    to_extract = sum(1 for span in spans if tuple(span) not in known_spans)
+    known = parallel.read_extracted(ctx.storage, ctx.staged("extracted.jsonl.gz"))
+    # Expected, for the number of workers (a staged result may match no record); counted for real below.
+    to_extract = max(0, len(spans) - len(known))
     known_results = {id(page) for page in known.values()}
     taken_from_fetch = 0
     workers = parallel.worker_count(ctx.settings.extract_workers, to_extract)
