@@ -462,7 +462,7 @@ def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
     wall_yardstick = 2 * pure["pages_per_second_wall"]
     lines = [
         f"end to end: {pages} pages of one day, one source, through Airflow (dag.test), local lake, "
-        f"{os.cpu_count()} CPUs, extract workers: {extract['workers']}",
+        f"{os.cpu_count()} CPUs, extract task workers: {extract['workers']} ({during_fetch} pages extracted during fetch)",
         "",
         "| pages | wall s | pages/s | pure extraction pages/s, 1 core | × 2 cores | ratio | fetch + extract tasks pages/s | their ratio |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

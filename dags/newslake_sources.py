@@ -10,8 +10,8 @@ The run for logical date **D** (a day in the source's timezone) works on exactly
 | task | reads | writes |
 | --- | --- | --- |
 | `discover` | the source's feeds, sitemaps, date archives (robots.txt) | `_staging/…/discovered.json`, `state/listings/source=<id>/` |
-| `fetch` | article pages (HTTP) | `raw/…/responses.warc.gz`, `_staging/…/fetched.json` |
-| `extract` | the raw zone | `_staging/…/articles.parquet`, `_staging/…/fetch_log.parquet` |
+| `fetch` | article pages (HTTP), extracted as they arrive | `raw/…/responses.warc.gz`, `_staging/…/fetched.json`, `_staging/…/extracted.jsonl.gz` |
+| `extract` | the raw zone, the fetch's extractions | `_staging/…/articles.parquet`, `_staging/…/fetch_log.parquet` |
 | `validate` | staged articles (Great Expectations); `run_metrics/` of earlier days (volume check) | `quarantine/…` when it fails (and the task fails) |
 | `publish` | staged files | `articles/…/part-0.parquet`, `fetch_log/…`, `validation/…` |
 

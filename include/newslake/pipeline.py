@@ -5,8 +5,10 @@ small summary (paths and counts — what Airflow passes through XCom). Every ste
 retry: it rewrites its own staged files from its inputs and touches nothing else.
 
     discover  → feeds + sitemaps → the URLs listed for day D          (_staging/discovered.json)
-    fetch     → article pages → the raw zone (WARC)                     (raw/…, _staging/fetched.json)
-    extract   → readability → articles + one outcome per URL            (_staging/articles.parquet, fetch_log.parquet)
+    fetch     → article pages → the raw zone (WARC), each page extracted  (raw/…, _staging/fetched.json,
+                as it arrives, by a background pool                       _staging/extracted.jsonl.gz)
+    extract   → readability (or the fetch's result for the same bytes)  (_staging/articles.parquet, fetch_log.parquet)
+                → articles + one outcome per URL
     validate  → Great Expectations gate; a failing partition goes to quarantine/ and the step fails
     publish   → atomic replace of articles/ and fetch_log/ for the partition
 """
