@@ -518,7 +518,8 @@ class HttpClient:
             # Starts keep to a cadence: a start a little late (the event loop's wake-up, the
             # shared clock's thread hop) does not push every later start back by as much, which
             # cost a tenth of the allowed rate at 10 ms intervals. Two starts are still never
-            # closer than (1 - CADENCE_SLACK) × interval; a start later than that restarts the cadence.
+            # closer than (1 - CADENCE_SLACK) × interval within this client (across processes, as long
+            # as each starts within the slack of its shared slot); a later start restarts the cadence.
             late = started - schedule.next_start
             cadence = schedule.next_start if 0 <= late <= CADENCE_SLACK * schedule.interval else started
             schedule.last_start = started
