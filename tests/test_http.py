@@ -484,6 +484,27 @@ def test_fetch_all_keeps_input_order_and_never_raises(server):
     assert [result.error for result in results] == [None, "invalid_url", "http_404", None]
 
 
+def test_each_result_is_handed_over_as_it_completes_and_bodies_can_be_let_go(server):
+    urls = [server.url("/slow?delay=0.3"), server.url("/ok"), server.url("/not-found")]
+    seen: list[tuple[str, int, float]] = []
+    started = time.monotonic()
+
+    def on_result(result: FetchResult) -> None:
+        seen.append((result.url, len(result.body), time.monotonic() - started))
+
+    results = fetch_all(urls, FAST, on_result=on_result, keep_bodies=False)
+    assert [result.url for result in results] == urls  # the returned list keeps the input order
+    assert [result.error for result in results] == [None, None, "http_404"]
+    assert all(result.body == b"" for result in results)
+    # The callback saw every result once, with its body, the quick ones before the slow one.
+    assert sorted(url for url, _, _ in seen) == sorted(urls)
+    assert seen[-1][0] == urls[0] and seen[0][2] < seen[-1][2]
+    sizes = {url: size for url, size, _ in seen}
+    assert sizes[urls[0]] > 0 and sizes[urls[1]] > 0 and sizes[urls[2]] == 0
+    # By default the results keep their bodies.
+    assert fetch_all([server.url("/ok")], FAST)[0].body
+
+
 def test_async_client_usage(server):
     async def run() -> list[FetchResult]:
         async with HttpClient(FAST) as client:

@@ -33,7 +33,7 @@ import socket
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Self
 
@@ -586,12 +586,14 @@ def fetch_all(
     *,
     accept: Iterable[str] | None = None,
     on_result: Callable[[FetchResult], None] | None = None,
+    keep_bodies: bool = True,
 ) -> list[FetchResult]:
     """Fetch ``urls`` concurrently with one client; results are in input order.
 
     ``on_result`` is called with each result as soon as it is complete (in completion order, in
     the event loop: it must be quick), so the caller can start working on a page while the others
-    are still being fetched.
+    are still being fetched. With ``keep_bodies=False`` the results returned have an empty body
+    (``on_result`` had it): a day's pages are then not all held in memory at once.
 
     Synchronous wrapper around :meth:`HttpClient.fetch` (uses ``asyncio.run``, so it
     cannot be called from inside a running event loop).
@@ -605,7 +607,7 @@ def fetch_all(
                 result = await client.fetch(url, accept=accept)
                 if on_result is not None:
                     on_result(result)
-                return result
+                return result if keep_bodies else replace(result, body=b"")
 
             return list(await asyncio.gather(*(fetch_one(url) for url in urls)))
 

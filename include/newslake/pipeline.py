@@ -299,9 +299,13 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
         else None
     )
 
+    body_sizes: dict[str, int] = {}
+
     def archive(result) -> None:
         # Every success is archived, an empty body included (a 200 with nothing in it): extract
-        # reads each success from the raw zone, and re-extraction finds it there too.
+        # reads each success from the raw zone, and re-extraction finds it there too. Only the
+        # archived record (gzipped) is kept; fetch_all lets go of the body (keep_bodies=False).
+        body_sizes[result.url] = len(result.body)
         if result.status is not None and result.error is None:
             members[result.url] = rawzone.response_member(result.url, result)
             if extract_ahead is not None:
@@ -312,7 +316,7 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
             for record_bytes in members.values():
                 extract_ahead.submit(record_bytes)
         results = (
-            {r.url: r for r in fetch_all(to_fetch, ctx.http_settings(), accept=ARTICLE_CONTENT_TYPES, on_result=archive)}
+            {r.url: r for r in fetch_all(to_fetch, ctx.http_settings(), accept=ARTICLE_CONTENT_TYPES, on_result=archive, keep_bodies=False)}
             if to_fetch else {}
         )
         extracted = extract_ahead.finish() if extract_ahead is not None else b""
@@ -335,7 +339,7 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
         result = results[url]
         fetched.append(
             {"url": url, "status": result.status, "error": result.error, "attempts": result.attempts, "reused": False,
-             "fetched_at": _iso(result.fetched_at), "elapsed_ms": result.elapsed_ms, "bytes": len(result.body),
+             "fetched_at": _iso(result.fetched_at), "elapsed_ms": result.elapsed_ms, "bytes": body_sizes[url],
              "raw_offset": offset, "raw_length": length}
         )
 
