@@ -429,7 +429,6 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
     known = parallel.read_extracted(ctx.storage, ctx.staged("extracted.jsonl.gz"))
     # Expected, for the number of workers (a staged result may match no record); counted for real below.
     to_extract = max(0, len(spans) - len(known))
-    known_results = {id(page) for page in known.values()}
     taken_from_fetch = 0
     workers = parallel.worker_count(ctx.settings.extract_workers, to_extract)
     pages = parallel.extract_pages(ctx.storage, raw_key, spans, timezone=ctx.source.timezone, workers=workers, known=known)
@@ -462,7 +461,8 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
             continue
 
         record = next(pages)
-        taken_from_fetch += id(record) in known_results
+        # Every result names the record it came from; only those without a staged result are extracted here.
+        taken_from_fetch += record.member_sha256 in known
         extraction = record.extraction
         if not extraction.ok:
             kind = "skipped" if extraction.reason == "not_article" else "failed"
