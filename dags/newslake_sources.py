@@ -23,18 +23,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param
 
 # The sources file as validated by newslake.config, remembered between parses (newslake.dag_sources).
 from newslake.dag_sources import DagSource, load_dag_sources
-from newslake.orchestration import (
-    articles_asset,
-    default_task_args,
-    notify_failure,
-    publish_partition,
-    run_step,
-    skip_if_dry_run,
-)
+from newslake.orchestration import articles_asset, default_task_args, notify_failure, run_source_task
+
+# This file builds a DAG per source on every parse, so Airflow's own construction work counts
+# (bench/dag_parse.py, docs/PERFORMANCE.md): each Param's schema is checked against its JSON Schema
+# metaschema, and draft 7's check costs a third of the default draft's (same types and bounds);
+# and the tasks are PythonOperators rather than @task functions, which copy the DAG's params
+# twice as often while being built.
+JSON_SCHEMA_DRAFT_7 = {"$schema": "http://json-schema.org/draft-07/schema#"}
 
 
 def build_source_dag(source: DagSource) -> DAG:
@@ -52,44 +53,38 @@ def build_source_dag(source: DagSource) -> DAG:
         default_args=default_task_args(owner=source.owner, retry_delay=dt.timedelta(minutes=5), exponential_backoff=True),
         tags=["newslake", "source", *source.languages],
         params={
-            "force_refetch": Param(False, type="boolean", description="Fetch pages again even when the raw zone has them"),
+            "force_refetch": Param(
+                False, type="boolean", **JSON_SCHEMA_DRAFT_7,
+                description="Fetch pages again even when the raw zone has them",
+            ),
             "limit": Param(
-                None, type=["null", "integer"], minimum=1,
+                None, type=["null", "integer"], minimum=1, **JSON_SCHEMA_DRAFT_7,
                 description="Land at most this many new articles (the rest are recorded as skipped: over_limit)",
             ),
             "dry_run": Param(
-                False, type="boolean",
+                False, type="boolean", **JSON_SCHEMA_DRAFT_7,
                 description="Only discover: log what would be fetched; fetch, extract, validate and publish are skipped",
             ),
         },
     ) as source_dag:
 
+        def step(name: str, **task_options) -> PythonOperator:
+            """Task ``name``: pipeline step ``name`` for this source's partition of the run."""
+            return PythonOperator(
+                task_id=name, python_callable=run_source_task, op_kwargs={"step": name, "source_id": source.id}, **task_options
+            )
+
         # The network tasks queue on the host's pool: one crawl of a site at a time, on any worker.
-        @task(pool=source.host_pool)
-        def discover(params: dict | None = None) -> dict:
-            return run_step("discover", source.id, limit=(params or {}).get("limit"))
-
-        @task(pool=source.host_pool)
-        def fetch(params: dict | None = None) -> dict:
-            skip_if_dry_run(params)
-            return run_step("fetch", source.id, force_refetch=bool((params or {}).get("force_refetch")))
-
-        @task
-        def extract() -> dict:
-            return run_step("extract", source.id)
-
+        discover = step("discover", pool=source.host_pool)
+        fetch = step("fetch", pool=source.host_pool)
+        extract = step("extract")
         # Bad data does not get better on retry: fail at once, with GX's verdict in the log.
-        @task(retries=0)
-        def validate() -> dict:
-            return run_step("validate", source.id)
-
+        validate = step("validate", retries=0)
         # Each publish is an event of the source's articles asset (extra: the day and row count),
         # which schedules the story-clusters DAG.
-        @task(outlets=[articles_asset(source.id)])
-        def publish() -> dict:
-            return publish_partition(source.id)
+        publish = step("publish", outlets=[articles_asset(source.id)])
 
-        discover() >> fetch() >> extract() >> validate() >> publish()
+        discover >> fetch >> extract >> validate >> publish
     return source_dag
 
 

@@ -285,6 +285,14 @@ def test_backfill_from_the_ui_rest_api_and_its_rerun(tmp_path, one_source, sampl
     with AirflowServices(tmp_path / "airflow", free_port(), db_url=metadata_db_url, settings_file=settings_file, env=env) as services:
         api = Api(services)
         api.wait(f"the dag-processor to parse {DAG_ID}", lambda: api.client.get(f"/dags/{DAG_ID}").status_code == 200, 180)
+        # The trigger form's fields as the dag-processor serialised them (types, bounds, help
+        # text), and the API refusing a run whose params break them, naming the param.
+        params = api.call("GET", f"/dags/{DAG_ID}/details")["params"]
+        assert params["limit"]["schema"]["type"] == ["null", "integer"] and params["limit"]["schema"]["minimum"] == 1, params
+        assert {params[name]["schema"]["type"] for name in ("dry_run", "force_refetch")} == {"boolean"}, params
+        assert all(params[name]["description"] for name in ("limit", "dry_run", "force_refetch")), params
+        refused = api.client.post(f"/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": {"limit": 0}})
+        assert refused.status_code == 400 and "limit" in refused.text, (refused.status_code, refused.text)
         # A backfill needs an unpaused DAG (the dialog's "Unpause … on trigger" box does this).
         assert api.call("PATCH", f"/dags/{DAG_ID}", json={"is_paused": False})["is_paused"] is False
         # The story-clusters DAG consumes the source's articles asset: each published day queues it.

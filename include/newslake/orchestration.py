@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from newslake import PROJECT_ROOT
 
@@ -116,6 +115,22 @@ def run_step(step: str, source_id: str, **options: Any) -> dict[str, Any]:
     from newslake import pipeline
 
     return getattr(pipeline, step)(partition_context(source_id), **options)
+
+
+def run_source_task(step: str, source_id: str, params: dict | None = None) -> dict[str, Any]:
+    """The callable of every task of a source DAG (``newslake_sources.py``): pipeline step
+    ``step`` for the running task's partition. ``params`` are the run's (Airflow passes them by
+    name): ``limit`` goes to discover, ``force_refetch`` to fetch, and ``dry_run`` skips fetch
+    and so every task after it."""
+    params = params or {}
+    if step == "discover":
+        return run_step("discover", source_id, limit=params.get("limit"))
+    if step == "fetch":
+        skip_if_dry_run(params)
+        return run_step("fetch", source_id, force_refetch=bool(params.get("force_refetch")))
+    if step == "publish":
+        return publish_partition(source_id)
+    return run_step(step, source_id)
 
 
 def skip_if_dry_run(params: dict | None) -> None:
@@ -270,8 +285,9 @@ def logical_date_for(source: Source, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(SCHEDULE_HOUR), tzinfo=source.tz)
 
 
-@dataclass(frozen=True)
-class DagRunResult:
+# A NamedTuple, not a dataclass: DAG files import this module, and a dataclass compiles its methods
+# on every import (~3 ms of each parse).
+class DagRunResult(NamedTuple):
     dag_id: str
     day: dt.date
     state: str
