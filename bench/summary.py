@@ -86,6 +86,21 @@ def rows(folder: Path) -> list[tuple[str, str, str, str, str, str]]:
     else:
         missing("fetch", "bench/fetch_politeness.py --json bench-results/fetch_politeness.json")
 
+    raw_zone = _load(folder, "raw_zone")
+    if raw_zone:
+        ours, warcio = raw_zone["ours"], raw_zone["warcio_default"]
+        table.append((
+            f"raw zone: WARC records written, MB of pages per CPU second ({raw_zone['pages']} corpus pages; gzip 6 vs warcio's 9)",
+            f"{ours['mb_per_cpu_second']:.1f}", f"{warcio['mb_per_cpu_second']:.1f}", f"{raw_zone['speedup']:.2f}×", "report", "",
+        ))
+        table.append((
+            "raw zone: record bytes per page byte (gzip 6 vs warcio's 9)",
+            f"{ours['record_bytes_over_body_bytes']:.3f}", f"{warcio['record_bytes_over_body_bytes']:.3f}",
+            f"{ours['record_bytes'] / warcio['record_bytes']:.3f}", "report", "",
+        ))
+    else:
+        missing("raw zone", "bench/raw_zone.py --json bench-results/raw_zone.json")
+
     parse = _load(folder, "dag_parse")
     if parse:
         for row in parse["files"][:-1]:
