@@ -54,10 +54,19 @@ def rows(folder: Path) -> list[tuple[str, str, str, str, str, str]]:
     if end_to_end:
         ratio = end_to_end["ratio_to_two_cores"]
         table.append((
-            f"end to end through Airflow, pages/s ({end_to_end['pages']} pages; vs pure extraction × 2 cores)",
+            f"end to end through Airflow, pages/s ({end_to_end['pages']} pages; vs pure extraction of the same pages × 2 cores)",
             f"{end_to_end['pages_per_second']:.1f}", f"{2 * end_to_end['pure_extraction_pages_per_second_one_core']:.1f}",
             f"{ratio:.2f}", "≥ 0.8", _met(ratio >= 0.8),
         ))
+        if extraction:
+            # The other yardstick the issue's wording allows: the extraction row's own rate (real
+            # corpus pages, ~5× the work of a sample page), × 2 cores. Reported, not judged.
+            corpus_two_cores = 2 * extraction["extractors"]["ours"]["pages_per_second"]
+            table.append((
+                "end to end through Airflow, pages/s vs the extraction row's rate (real corpus pages) × 2 cores",
+                f"{end_to_end['pages_per_second']:.1f}", f"{corpus_two_cores:.1f}",
+                f"{end_to_end['pages_per_second'] / corpus_two_cores:.2f}", "report", "",
+            ))
         def task_peak(run: dict[str, Any]) -> float:
             """The largest task footprint of a run: its process's peak RSS plus its workers' own memory."""
             return max(
