@@ -181,6 +181,42 @@ def test_each_article_points_back_to_its_raw_record(site, tmp_path):
     assert b"Council meets" in record.body
 
 
+def _without_last_record(warc: bytes) -> bytes:
+    """The WARC cut at its last record's start: every gzip member left is whole."""
+    from newslake import rawzone
+
+    return warc[: rawzone.read_records(warc)[-1].offset]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda warc: warc[: len(warc) * 3 // 4], id="cut-mid-record"),
+        pytest.param(lambda warc: warc[:-10], id="cut-in-the-gzip-trailer"),
+        pytest.param(lambda warc: warc[:100] + bytes([warc[100] ^ 0xFF]) + warc[101:], id="one-byte-altered"),
+        pytest.param(lambda warc: b"", id="emptied"),
+        pytest.param(lambda warc: _without_last_record(warc), id="last-record-removed-whole"),
+    ],
+)
+def test_reextraction_stops_on_a_damaged_raw_zone_and_keeps_the_published_partition(site, tmp_path, damage):
+    topics = {"a": "the port extension", "b": "the new tramway line", "c": "the coastal road repairs"}
+    for name, topic in topics.items():
+        site.article(f"/{name}.html", f"Council meets {name}", "2026-11-24T10:00:00+01:00", topic=topic)
+    site.rss("/feed.xml", [(f"/{name}.html", "Tue, 24 Nov 2026 10:00:00 +0100") for name in ("a", "b", "c")])
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24))
+    run_day(ctx)
+    articles_key = lake.articles_key(ctx.day, "tiny-daily")
+    published = ctx.storage.read_bytes(articles_key)
+    assert lake.read_parquet(ctx.storage, articles_key).num_rows == 3
+    raw_key = lake.raw_key(ctx.day, "tiny-daily")
+    ctx.storage.write_bytes(raw_key, damage(ctx.storage.read_bytes(raw_key)))
+
+    with pytest.raises(RuntimeError, match="cannot re-extract") as raised:
+        pipeline.restage_from_raw(ctx)
+    assert ctx.storage.url(raw_key) in str(raised.value) and "the published partition is left as it is" in str(raised.value)
+    assert ctx.storage.read_bytes(articles_key) == published
+
+
 def test_raw_records_are_gzip_members_at_level_6():
     """One gzip member per record, which warcio reads back; compressed at level 6, not warcio's 9
     (twice as fast for 1 % more bytes: bench/raw_zone.py), with no timestamp in the gzip header

@@ -373,8 +373,6 @@ def restage_from_raw(ctx: PartitionContext) -> dict[str, Any]:
     zone alone (no network), so extract → validate → publish can rebuild the partition with the
     current extractor. Record offsets are re-read from the WARC file itself, so they are right
     even if a later fetch rewrote it."""
-    from newslake import rawzone
-
     discovered_key = lake.raw_manifest_key(ctx.day, ctx.source.id, "discovered.json")
     fetched_key = lake.raw_manifest_key(ctx.day, ctx.source.id, "fetched.json")
     raw_key = lake.raw_key(ctx.day, ctx.source.id)
@@ -382,12 +380,10 @@ def restage_from_raw(ctx: PartitionContext) -> dict[str, Any]:
         if not ctx.storage.exists(key):
             raise FileNotFoundError(f"{ctx.name}: cannot re-extract, the raw zone has no {ctx.storage.url(key)}")
     manifest = lake.read_json(ctx.storage, fetched_key)
-    records = {record.canonical_url: record for record in rawzone.read_records(ctx.storage.read_bytes(raw_key))}
+    records = _raw_records_of_every_fetched_page(ctx, raw_key, manifest)
     for entry in manifest["fetched"]:
         record = records.get(entry["url"])
-        if entry["error"] is None and record is None:
-            entry.update(error="missing_from_raw_zone", raw_offset=None, raw_length=None)
-        elif record is not None:
+        if record is not None:
             entry.update(raw_offset=record.offset, raw_length=record.length)
     manifest["raw_path"] = raw_key
     # Re-extraction runs the current extractor on every page: no result of an earlier fetch.
@@ -395,6 +391,34 @@ def restage_from_raw(ctx: PartitionContext) -> dict[str, Any]:
     ctx.storage.copy(discovered_key, ctx.staged("discovered.json"))
     lake.write_json(ctx.storage, ctx.staged("fetched.json"), manifest)
     return {"restaged": ctx.storage.url(ctx.staged("fetched.json")), "responses": len(records)}
+
+
+def _raw_records_of_every_fetched_page(ctx: PartitionContext, raw_key: str, manifest: dict[str, Any]) -> dict:
+    """The WARC's records by URL, checked against the fetch's manifest: every page it lists as
+    fetched is there, whole. A damaged raw zone (a WARC cut short or altered) would otherwise
+    rebuild the partition without the pages it lost and publish it over the good one: this
+    stops the re-extraction instead, naming the object, and the published partition stays."""
+    from newslake import rawzone
+
+    raw_url = ctx.storage.url(raw_key)
+    remedy = "the published partition is left as it is; restore the object, or fetch the day again (param force_refetch)"
+    try:
+        raw_bytes = ctx.storage.read_bytes(raw_key)
+        rawzone.check_whole(raw_bytes)
+        records = {record.canonical_url: record for record in rawzone.read_records(raw_bytes)}
+    except Exception as exc:  # warcio's errors on a damaged file range from ArchiveLoadFailed to AttributeError
+        raise RuntimeError(f"{ctx.name}: cannot re-extract, {raw_url} does not read as a WARC file ({type(exc).__name__}); {remedy}") from exc
+    fetched = [entry for entry in manifest["fetched"] if entry["error"] is None]
+    damaged = [
+        entry["url"] for entry in fetched
+        if (record := records.get(entry["url"])) is None or (entry.get("bytes") is not None and len(record.body) != entry["bytes"])
+    ]
+    if damaged:
+        raise RuntimeError(
+            f"{ctx.name}: cannot re-extract, {raw_url} lacks or has cut {len(damaged)} of the {len(fetched)} pages "
+            f"its fetched.json lists as fetched (first: {damaged[0]}); {remedy}"
+        )
+    return records
 
 
 # -- extract ----------------------------------------------------------------------------------

@@ -87,6 +87,15 @@ def response_member(canonical_url: str, result: FetchResult) -> bytes:
     return gzip.compress(record_bytes.getvalue(), compresslevel=RECORD_GZIP_LEVEL, mtime=0)
 
 
+def check_whole(data: bytes) -> None:
+    """Raise (``gzip.BadGzipFile``, ``EOFError``, ``zlib.error``) unless every gzip member of a
+    WARC file is whole and matches its CRC. warcio reads a file cut inside a gzip trailer without
+    complaint, and one cut at a member boundary as if it ended there."""
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+        while stream.read(1 << 20):  # decompressed a megabyte at a time: bounded memory
+            pass
+
+
 def read_records(data: bytes) -> list[RawRecord]:
     """All response records of a WARC file, with their offsets."""
     from warcio.archiveiterator import ArchiveIterator
