@@ -217,6 +217,25 @@ def test_reextraction_stops_on_a_damaged_raw_zone_and_keeps_the_published_partit
     assert ctx.storage.read_bytes(articles_key) == published
 
 
+def test_a_rerun_fetches_again_the_pages_of_a_damaged_raw_zone_and_rewrites_it(site, tmp_path):
+    for name, topic in {"a": "the port extension", "b": "the new tramway line"}.items():
+        site.article(f"/{name}.html", f"Council meets {name}", "2026-11-24T10:00:00+01:00", topic=topic)
+    site.rss("/feed.xml", [(f"/{name}.html", "Tue, 24 Nov 2026 10:00:00 +0100") for name in ("a", "b")])
+    ctx = context(site, tmp_path, dt.date(2026, 11, 24))
+    run_day(ctx)
+    raw_key = lake.raw_key(ctx.day, "tiny-daily")
+    warc = ctx.storage.read_bytes(raw_key)
+    ctx.storage.write_bytes(raw_key, warc[: len(warc) - 30])  # the last record's gzip member cut
+
+    for step in (pipeline.discover, pipeline.fetch, pipeline.extract, pipeline.validate):
+        summary = step(ctx)
+        if step is pipeline.fetch:
+            assert (summary["ok"], summary["reused"]) == (2, 0)
+    pipeline.publish(ctx)
+    pipeline.restage_from_raw(ctx)  # the rewritten WARC is whole again
+    assert lake.read_parquet(ctx.storage, lake.articles_key(ctx.day, "tiny-daily")).num_rows == 2
+
+
 def test_raw_records_are_gzip_members_at_level_6():
     """One gzip member per record, which warcio reads back; compressed at level 6, not warcio's 9
     (twice as fast for 1 % more bytes: bench/raw_zone.py), with no timestamp in the gzip header

@@ -287,7 +287,14 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
     archived: dict[str, tuple[rawzone.RawRecord, bytes]] = {}
     if not force_refetch and ctx.storage.exists(raw_key):
         data = ctx.storage.read_bytes(raw_key)
-        for record in rawzone.read_records(data):
+        try:
+            rawzone.check_whole(data)
+            reusable = rawzone.read_records(data)
+        except Exception as exc:  # a damaged WARC is not worth keeping records from: this run rewrites it
+            log.warning("%s: %s is damaged (%s: %s): every page is fetched again and the WARC rewritten",
+                        ctx.name, ctx.storage.url(raw_key), type(exc).__name__, exc)
+            reusable = []
+        for record in reusable:
             if 200 <= record.status < 300:
                 archived[record.canonical_url] = (record, data[record.offset : record.offset + record.length])
 
