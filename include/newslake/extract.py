@@ -83,7 +83,7 @@ MAX_DATELINE_CHARS = 120
 _extractor_label: str | None = None
 
 
-def _extractor() -> str:
+def extractor_label() -> str:
     """"newslake-readability 0.2 (readability-lxml 0.9)", computed once."""
     global _extractor_label
     if _extractor_label is None:
@@ -126,7 +126,7 @@ class ArticleExtraction:
 
 def _failure(reason: str, metadata: PageMetadata | None = None) -> ArticleExtraction:
     fields = _metadata_fields(metadata) if metadata is not None else {}
-    return ArticleExtraction(ok=False, reason=reason, extractor=_extractor(), **fields)
+    return ArticleExtraction(ok=False, reason=reason, extractor=extractor_label(), **fields)
 
 
 def _metadata_fields(metadata: PageMetadata) -> dict[str, Any]:
@@ -241,7 +241,7 @@ def _extract(html: str | bytes, url: str | None, default_timezone: str, fetched_
         language=detect_language(text, metadata.html_lang),
         origin_publisher=lineage.publisher,
         origin_url=lineage.url,
-        extractor=_extractor(),
+        extractor=extractor_label(),
     )
 
     signals = pagetype.measure(kept, root)

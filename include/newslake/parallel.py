@@ -274,13 +274,13 @@ def read_extracted(storage: Storage, key: str) -> dict[str, PageResult]:
     """The results staged by ``ExtractAhead`` that the running extractor version made, by the
     sha256 of the raw zone record (gzip member) each was extracted from; nothing if there are
     none. Results of another extractor version are left out: their pages are extracted again."""
-    from newslake.extract import ArticleExtraction, _extractor
+    from newslake.extract import ArticleExtraction, extractor_label
 
     if not storage.exists(key):
         return {}
     data = storage.read_bytes(key)
     known: dict[str, PageResult] = {}
-    current = _extractor()
+    current = extractor_label()
     for line in gzip.decompress(data).decode().splitlines() if data else []:
         page = _decode(json.loads(line))
         extraction = ArticleExtraction(**page.pop("extraction"))
