@@ -51,8 +51,8 @@ _VALIDATION_INPUTS = (
 )
 
 
-# A NamedTuple, not a dataclass: building a dataclass compiles its methods on every import (~3 ms
-# of each parse), a NamedTuple's come ready-made.
+# A NamedTuple, not a dataclass: a dataclass compiles its methods on every import, which every
+# parse of the DAG files pays (docs/PERFORMANCE.md, "DAG parse time").
 class DagSource(NamedTuple):
     """What a DAG file needs of a valid source entry (``newslake.config.Source`` has the rest)."""
 

@@ -286,7 +286,7 @@ def logical_date_for(source: Source, day: dt.date) -> dt.datetime:
 
 
 # A NamedTuple, not a dataclass: DAG files import this module, and a dataclass compiles its methods
-# on every import (~3 ms of each parse).
+# on every import (docs/PERFORMANCE.md, "DAG parse time").
 class DagRunResult(NamedTuple):
     dag_id: str
     day: dt.date
