@@ -140,19 +140,9 @@ def _extract_in_pool(
     raw, chunks: list[Sequence[tuple[int, int]]], timezone: str, workers: int, known: Mapping[str, PageResult]
 ) -> Iterator[PageResult]:
     import gc
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    _load_before_fork()
-    # The garbage collector writes into every object it scans: in a worker (or in the task while
-    # workers run) that would copy the task's whole heap page by page, shared until then. Frozen
-    # objects are not scanned; they are handed back to the collector when the pool is gone.
-    gc.freeze()
-    # fork: the workers start at once with everything the task imported (readability, lxml, the
-    # language model), nothing is imported again or pickled but each chunk's bytes.
-    # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies (OOM killer) fails
-    # the step with BrokenProcessPool instead of leaving it waiting forever for a lost chunk.
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_started)
+    executor = _forked_pool(workers, _worker_started)
+
     def submit(chunk):
         digests, unknown = _split_known(_read_members(raw, chunk), known)
         return digests, executor.submit(extract_members, unknown, timezone) if unknown else None
@@ -179,6 +169,25 @@ def _extract_in_pool(
         # Also when the caller stops early or fails: chunks not started are dropped.
         executor.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+def _forked_pool(workers: int, initializer):
+    """A pool of ``workers`` processes forked from the task; the caller runs ``gc.unfreeze()``
+    once the pool is shut down."""
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _load_before_fork()
+    # The garbage collector writes into every object it scans: in a worker (or in the task while
+    # workers run) that would copy the task's whole heap page by page, shared until then. Frozen
+    # objects are not scanned; they are handed back to the collector when the pool is gone.
+    gc.freeze()
+    # fork: the workers start at once with everything the task imported (readability, lxml, the
+    # language model), nothing is imported again or pickled but each chunk's bytes.
+    # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies (OOM killer) fails
+    # the step with BrokenProcessPool instead of leaving it waiting forever for a lost chunk.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
 
 
 class ExtractAhead:
@@ -208,16 +217,9 @@ class ExtractAhead:
         self._spool = None
 
     def __enter__(self) -> ExtractAhead:
-        import gc
-        import multiprocessing
         import tempfile
-        from concurrent.futures import ProcessPoolExecutor
 
-        _load_before_fork()
-        gc.freeze()  # as in _extract_in_pool: the workers share the task's heap, untouched
-        self._executor = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_background_worker_started
-        )
+        self._executor = _forked_pool(self.workers, _background_worker_started)
         # With fork, the first submit starts every worker: now, while this is the only thread.
         for started in [self._executor.submit(os.getpid) for _ in range(self.workers)]:
             started.result()

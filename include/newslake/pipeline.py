@@ -288,7 +288,6 @@ def fetch(ctx: PartitionContext, *, force_refetch: bool = False) -> dict[str, An
     if not force_refetch and ctx.storage.exists(raw_key):
         data = ctx.storage.read_bytes(raw_key)
         try:
-            rawzone.check_whole(data)
             reusable = rawzone.read_records(data)
         except Exception as exc:  # a damaged WARC is not worth keeping records from: this run rewrites it
             log.warning("%s: %s is damaged (%s: %s): every page is fetched again and the WARC rewritten",
@@ -410,9 +409,7 @@ def _raw_records_of_every_fetched_page(ctx: PartitionContext, raw_key: str, mani
     raw_url = ctx.storage.url(raw_key)
     remedy = "the published partition is left as it is; restore the object, or fetch the day again (param force_refetch)"
     try:
-        raw_bytes = ctx.storage.read_bytes(raw_key)
-        rawzone.check_whole(raw_bytes)
-        records = {record.canonical_url: record for record in rawzone.read_records(raw_bytes)}
+        records = {record.canonical_url: record for record in rawzone.read_records(ctx.storage.read_bytes(raw_key))}
     except Exception as exc:  # warcio's errors on a damaged file range from ArchiveLoadFailed to AttributeError
         raise RuntimeError(f"{ctx.name}: cannot re-extract, {raw_url} does not read as a WARC file ({type(exc).__name__}); {remedy}") from exc
     fetched = [entry for entry in manifest["fetched"] if entry["error"] is None]

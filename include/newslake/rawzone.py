@@ -18,9 +18,8 @@ from newslake.http import FetchResult
 # Our own WARC header: the canonical URL the record was fetched for (WARC-Target-URI is the
 # final URL after redirects).
 CANONICAL_URL_HEADER = "Newslake-Canonical-URL"
-# gzip's own default. warcio compresses at 9, which on real article pages (../shared corpus) is
-# 2.2x slower for 1 % fewer bytes, and made compression the fetch's largest cost on pages of real
-# weight (docs/PERFORMANCE.md, "Fetch CPU per page").
+# gzip's own default. warcio compresses at 9, which on the corpus's real article pages runs at
+# about half the speed for 1 % fewer bytes (bench/raw_zone.py; docs/PERFORMANCE.md, "Raw zone").
 RECORD_GZIP_LEVEL = 6
 
 
@@ -83,23 +82,26 @@ def response_member(canonical_url: str, result: FetchResult) -> bytes:
         },
     )
     writer.write_record(record)
-    # mtime=0: the member's bytes depend on the record alone.
+    # mtime=0: no timestamp in the gzip header (the record's WARC-Date says when).
     return gzip.compress(record_bytes.getvalue(), compresslevel=RECORD_GZIP_LEVEL, mtime=0)
 
 
 def check_whole(data: bytes) -> None:
     """Raise (``gzip.BadGzipFile``, ``EOFError``, ``zlib.error``) unless every gzip member of a
-    WARC file is whole and matches its CRC. warcio reads a file cut inside a gzip trailer without
-    complaint, and one cut at a member boundary as if it ended there."""
+    WARC file is whole and matches its CRC: warcio reads a file cut inside a gzip trailer without
+    complaint. (A file cut exactly between two members is whole gzip: only a list of what it
+    should hold, like the fetch's manifest, can tell a record is missing.)"""
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
         while stream.read(1 << 20):  # decompressed a megabyte at a time: bounded memory
             pass
 
 
 def read_records(data: bytes) -> list[RawRecord]:
-    """All response records of a WARC file, with their offsets."""
+    """All response records of a WARC file, with their offsets; raises on a damaged file
+    (``check_whole``) rather than return the records before the damage."""
     from warcio.archiveiterator import ArchiveIterator
 
+    check_whole(data)
     records = []
     iterator = ArchiveIterator(io.BytesIO(data))
     for record in iterator:
