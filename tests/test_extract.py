@@ -190,6 +190,42 @@ def test_related_section_at_the_end_is_cut():
     assert FRENCH_PARAGRAPHS[-1] in result.text
 
 
+def test_the_page_body_does_not_outscore_an_article_split_around_a_paywall_wrapper():
+    # readability marks <body> with the id "readabilityBody", which its own positive regex
+    # ("body") then rewards with +25: an article whose paragraphs are split between a body
+    # <div> and a nested paywall wrapper (few commas, so each scores little) lost to the whole
+    # page, and the text came out with the breaking-news bar, breadcrumbs, byline, newsletter
+    # and cookie notice. Found by bench/end_to_end.py on the sample site's Spanish layout.
+    paragraphs = [
+        "El puerto de Tetuán recibió ayer a los primeros pescadores de la temporada tras una semana de temporal "
+        "que mantuvo amarrada a toda la flota artesanal del litoral",
+        "Los armadores calculan que las capturas de sardina y jurel volverán a su nivel habitual antes de que "
+        "termine el mes si el tiempo acompaña en la costa",
+        "La cooperación con las asociaciones del barrio marítimo permitirá abrir dos nuevas salas de subasta "
+        "con horarios ampliados para los compradores de la región",
+        "El ayuntamiento prevé además una línea de ayudas para renovar las redes dañadas por las olas durante "
+        "el último episodio de lluvias en el norte del país",
+    ]
+    page = (
+        '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"><title>Vuelven los pescadores</title></head><body>'
+        '<header id="cabecera"><p>Noticias del norte de Marruecos y de las dos orillas</p></header>'
+        '<div id="ultima-hora"><b>Última hora:</b> <a href="/a/1">Chauen presenta un plan para reducir el plástico</a></div>'
+        '<div class="contenedor"><div class="columna-principal"><div class="noticia">'
+        '<h1 class="titular">Vuelven los pescadores al puerto de Tetuán</h1>'
+        '<div class="firma"><span class="autor">Rachid Bouzid</span></div><div class="fecha">16/11/2026 - 09:41</div>'
+        f'<div class="cuerpo"><p>{paragraphs[0]}.</p><div class="contenido-exclusivo">'
+        + "".join(f"<p>{p}.</p>" for p in paragraphs[1:])
+        + "</div></div></div></div>"
+        '<div class="columna-lateral"><div class="boletin"><h3>Boletín diario</h3>'
+        "<p>Recibe cada mañana las noticias más importantes del Estrecho.</p></div></div></div>"
+        '<footer id="pie"><p>© 2026 Diario del Estrecho. Todos los derechos reservados.</p></footer>'
+        '<div id="aviso-cookies" role="dialog"><p>Utilizamos cookies propias y de terceros para analizar el uso del sitio.</p></div>'
+        "</body></html>"
+    )
+    result = extract_article(page, "https://estrecho.example/2026/11/16/pescadores.html")
+    assert result.ok
+    assert result.text == "\n\n".join(p + "." for p in paragraphs)
+
 # --- titles -----------------------------------------------------------------------------------
 
 

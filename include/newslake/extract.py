@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 EXTRACTOR_NAME = "newslake-readability"
 # Bump when a change alters extracted output, so stored rows can be traced to the logic
 # that produced them.
-EXTRACTOR_VERSION = "0.2"
+EXTRACTOR_VERSION = "0.3"
 
 REASON_EMPTY = "empty"
 REASON_PARSE_ERROR = "parse_error"

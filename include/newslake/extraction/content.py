@@ -491,6 +491,16 @@ class FastDocument(Document):
 _DOCUMENT_CLASS = FastDocument if readability_version() == "0.9" else Document
 
 
+# readability marks <body> with the id "readabilityBody", which its own positive regex ("body")
+# then rewards with +25 when the body is scored as a candidate. Its negative_keywords option
+# takes 25 off a tag it matches as "tag-<name>", so this gives the whole page back its score
+# from paragraphs alone. (The option is also searched in classes and ids, hence anchored.)
+# Without it, an article split around a nested wrapper (a paywall <div>) lost to the whole
+# page, whose text then carried the breaking-news bar, breadcrumbs and cookie notice
+# (tests/test_extract.py); the corpus's 78 pages extract the same either way.
+_BODY_TAG = re.compile(r"\Atag-body\Z")
+
+
 def run_readability(root: etree._Element, url: str | None) -> etree._Element:
     """Readability's cleaned article (a <div> element) for the parsed page `root`.
 
@@ -502,7 +512,7 @@ def run_readability(root: etree._Element, url: str | None) -> etree._Element:
     etree.strip_elements(root, "script", "style", "template", "noscript", etree.Comment, with_tail=False)
     # No url for readability: it would rewrite every link of the page on every pass; making
     # the links of the (small) article absolute afterwards gives the same article HTML.
-    document = _DOCUMENT_CLASS(root)
+    document = _DOCUMENT_CLASS(root, negative_keywords=_BODY_TAG)
     document.summary(html_partial=True)
     article = document.html
     if article is None:
