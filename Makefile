@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) bench/fetch_politeness.py --json $(BENCH_RESULTS)/fetch_politeness.json
 	$(PY) bench/extraction.py --json $(BENCH_RESULTS)/extraction.json
 	$(PY) bench/end_to_end.py --rss-pages 500 --json $(BENCH_RESULTS)/end_to_end.json
+	$(PY) bench/end_to_end.py --weight real --rss-pages --sample 100 --json $(BENCH_RESULTS)/end_to_end_real_weight.json
 	$(PY) bench/raw_zone.py --json $(BENCH_RESULTS)/raw_zone.json
 	$(PY) bench/dag_parse.py --json $(BENCH_RESULTS)/dag_parse.json
 	$(PY) bench/storage_query.py --json $(BENCH_RESULTS)/storage_query.json
