@@ -682,11 +682,19 @@ def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
             for t in TASKS
         ]
         lines.append(f"| {run['pages']} | " + " | ".join(cells) + f" | {run['baseline_rss_mb']:.0f} MiB |")
+    # The ratio is pure CPU / (2 × wall), and two cores give wall ≥ (CPU of the run) / 2: so
+    # pure CPU / CPU of the run bounds the ratio, however well the run overlaps its work.
+    pure_cpu = pages / pure["pages_per_second_cpu"]
+    run_cpu = main["cpu_seconds"] + main["site_cpu_seconds"]
     lines += [
         "",
         f"CPU seconds of the whole run: {main['cpu_seconds']:.1f} (wall {wall:.1f}); the site's own process, on the same cores: "
         f"{main['site_cpu_seconds']:.1f} CPU s; "
         "load average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "",
+        f"CPU ceiling of the ratio: pure extraction of the {pages} pages costs {pure_cpu:.1f} CPU s; the run and the site used "
+        f"{run_cpu:.1f}, so even spread perfectly over 2 cores the ratio could not pass {pure_cpu / run_cpu:.2f} "
+        f"(0.8 needs everything else under {pure_cpu / 0.8 - pure_cpu:.1f} CPU s; it took {run_cpu - pure_cpu:.1f})",
     ]
     figures = {
         "date": dt.date.today().isoformat(),
@@ -706,6 +714,8 @@ def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
         "extract_workers": extract["workers"],
         "fetch_pages_per_second_seen_by_the_site": round(main["fetch_pages_per_second"], 2),
         "site_cpu_seconds": round(main["site_cpu_seconds"], 2),
+        "pure_extraction_cpu_seconds": round(pure_cpu, 2),
+        "cpu_ceiling_of_the_ratio": round(pure_cpu / run_cpu, 3),
         "pool_cpu_seconds": round(main["pool_cpu_seconds"], 2),
         "breakdown_seconds": {label: round(seconds, 2) for label, seconds in parts},
         "runs": [
