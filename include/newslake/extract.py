@@ -84,7 +84,7 @@ _extractor_label: str | None = None
 
 
 def extractor_label() -> str:
-    """"newslake-readability 0.2 (readability-lxml 0.9)", computed once."""
+    """"newslake-readability 0.3 (readability-lxml 0.9)", computed once."""
     global _extractor_label
     if _extractor_label is None:
         _extractor_label = f"{EXTRACTOR_NAME} {EXTRACTOR_VERSION} (readability-lxml {readability_version()})"
