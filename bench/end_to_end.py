@@ -12,8 +12,8 @@ What runs:
   alike — listed by one sitemap (``lastmod`` on the day), plus a robots.txt that allows
   everything. ``--weight real`` serves the same pages with what a real outlet's page carries
   besides (``real_weight_chrome``: inlined CSS and scripts, an icon sprite, a mega menu, teaser
-  lists, ad slots, a sitemap footer; ~185 KB and ~890 elements a page, about the median of the
-  corpus's real pages, against ~11 KB and ~140 elements);
+  lists, ad slots, a sitemap footer; ~190 KiB and ~890 elements a page, about the median of the
+  corpus's real pages, against ~10 KiB and ~140 elements);
 * **the source**: one entry in a sources file written for the run, with
   ``requests_per_second: 100``: our own loopback server, and 100 is the most the sources file
   accepts (``Source.requests_per_second``, ``le=100``), so the fetch step cannot take less
@@ -105,16 +105,12 @@ _TEMPLATE_POSITION: dict[str, int] = {}
 
 def bench_articles(day: dt.date, count: int) -> list:
     """``count`` articles of ``day`` (local time), each a sample-site original with a title and
-    paragraphs of its own: as many words as the original's, drawn from the sample site's
-    vocabulary of its language with an RNG seeded by the page number."""
+    paragraphs of its own: each of the original's words replaced by one drawn from the sample
+    site's vocabulary of its language (``_drawn``), with an RNG seeded by the page number."""
     from zoneinfo import ZoneInfo
 
     from newslake.sample_site.content import ARTICLES, ORIGINAL_ARTICLES
 
-    if not _VOCABULARY:
-        for item in ARTICLES:
-            words = (_TOKEN.fullmatch(token).group(2) for token in " ".join((item.title, *item.paragraphs)).split())
-            _VOCABULARY.setdefault(item.language, []).extend(word for word in words if word)
     templates = [a for a in ORIGINAL_ARTICLES if a.image_path is not None]
     # Spread over 00:30–23:30 local time, away from midnight, so every page is on the day in any outlet's zone.
     first = dt.datetime.combine(day, dt.time(0, 30), tzinfo=ZoneInfo(TIMEZONE))
@@ -123,7 +119,7 @@ def bench_articles(day: dt.date, count: int) -> list:
     for number in range(count):
         template = templates[number % len(templates)]
         rng = random.Random(f"{SEED}/{day}/{number}")
-        words = _VOCABULARY[template.language]
+        words = _vocabulary()[template.language]
         slug = f"{template.slug}-{number:05d}"
         title = _drawn(rng, words, template.title)
         published_at = (first + step * number).astimezone(template.published_at.tzinfo)
@@ -141,6 +137,17 @@ def bench_articles(day: dt.date, count: int) -> list:
 
 # A token of a text: leading punctuation, the word, trailing punctuation.
 _TOKEN = re.compile(r"(\W*)(.*?)(\W*)", re.S)
+
+
+def _vocabulary() -> dict[str, list[str]]:
+    """The words of the sample site's articles, by language, without their punctuation."""
+    from newslake.sample_site.content import ARTICLES
+
+    if not _VOCABULARY:
+        for item in ARTICLES:
+            words = (_TOKEN.fullmatch(token).group(2) for token in " ".join((item.title, *item.paragraphs)).split())
+            _VOCABULARY.setdefault(item.language, []).extend(word for word in words if word)
+    return _VOCABULARY
 
 
 def _drawn(rng: random.Random, words: list[str], like: str) -> str:
@@ -189,14 +196,14 @@ def _page_number(article) -> int:
 
 # The corpus's 78 real pages (../shared/corpus/readability-pages), as measured with lxml:
 # median 181 KB and 864 elements, of which 43 KB scripts and styles. A sample-site page is
-# ~11 KB and ~140 elements; real_weight_chrome brings it to about the corpus's median.
+# ~10 KiB and ~140 elements; real_weight_chrome brings it to about the corpus's median.
 CHROME_VARIANTS = 16
 
 
 @functools.lru_cache(maxsize=CHROME_VARIANTS * 4)
 def _chrome_variant(language: str, variant: int) -> tuple[str, str, str]:
     rng = random.Random(f"{SEED}/chrome/{language}/{variant}")
-    words = _VOCABULARY[language]
+    words = _vocabulary()[language]
 
     def phrase(count: int) -> str:
         return html_escape(" ".join(rng.choice(words) for _ in range(count)))
@@ -755,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=200, help="pages timed for the pure extraction rate")
     parser.add_argument("--workers", type=int, help="extract workers (setting extract_workers; default: one per CPU)")
     parser.add_argument("--weight", choices=("sample", "real"), default="sample",
-                        help="sample: the sample site's own pages (~11 KB); real: the same pages with a real outlet's chrome (~185 KB)")
+                        help="sample: the sample site's own pages (~10 KiB); real: the same pages with a real outlet's chrome (~190 KiB)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the --pages run's extract task here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--day", type=dt.date.fromisoformat, default=DAY, help=argparse.SUPPRESS)
