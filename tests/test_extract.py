@@ -226,6 +226,21 @@ def test_the_page_body_does_not_outscore_an_article_split_around_a_paywall_wrapp
     assert result.ok
     assert result.text == "\n\n".join(p + "." for p in paragraphs)
 
+
+def test_an_article_written_straight_into_the_body_is_still_found():
+    # The other side of taking back the body's +25: a page whose paragraphs are the body's own
+    # children still has the body as its best candidate, on its paragraphs' scores alone.
+    page = (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Note</title></head><body>'
+        "<h1>Le plan d'investissement pour le Nord</h1>"
+        + "".join(f"<p>{p}</p>" for p in FRENCH_PARAGRAPHS)
+        + "</body></html>"
+    )
+    result = extract_article(page, "https://note.example/2026/11/16/plan.html")
+    assert result.ok
+    # (The heading comes along, as it did before: the body is the article.)
+    assert paragraphs_of(result)[-len(FRENCH_PARAGRAPHS):] == FRENCH_PARAGRAPHS
+
 # --- titles -----------------------------------------------------------------------------------
 
 
