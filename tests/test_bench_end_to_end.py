@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from benchmodules import load_bench
 from newslake.extract import extract_article
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,11 +21,7 @@ DAY = dt.date(2026, 11, 16)
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_end_to_end", REPO / "bench" / "end_to_end.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("end_to_end")
 
 
 def test_a_drawn_text_keeps_the_originals_punctuation_word_for_word(bench):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
+from benchmodules import load_bench
+
 REPO = Path(__file__).resolve().parents[1]
-BENCH_FILE = REPO / "bench" / "extraction.py"
 CORPUS_DIR = REPO.parent / "shared" / "corpus"
 PAGES = ("001", "bbc-1", "qq")  # English with byline and date; Chinese (character tokens)
 
@@ -23,11 +22,7 @@ pytestmark = [
 
 
 def _load_bench():
-    spec = importlib.util.spec_from_file_location("bench_extraction", BENCH_FILE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("extraction")
 
 
 def test_benchmark_core_on_three_pages():

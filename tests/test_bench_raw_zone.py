@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+
+from benchmodules import load_bench
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_PAGES = REPO.parent / "shared" / "corpus" / "readability-pages"
@@ -18,18 +18,10 @@ pytestmark = [
 ]
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_raw_zone_bench_compares_both_writers_on_the_corpus(tmp_path):
     results = tmp_path / "results"
     results.mkdir()
-    assert _load("raw_zone").main(["--passes", "1", "--json", str(results / "raw_zone.json")]) == 0
+    assert load_bench("raw_zone").main(["--passes", "1", "--json", str(results / "raw_zone.json")]) == 0
     figures = json.loads((results / "raw_zone.json").read_text())
     assert figures["pages"] == len(list(CORPUS_PAGES.glob("*/source.html"))) > 50
     ours, warcio = figures["ours"], figures["warcio_default"]
@@ -39,6 +31,6 @@ def test_raw_zone_bench_compares_both_writers_on_the_corpus(tmp_path):
     assert 0.05 < ours["record_bytes_over_body_bytes"] < 0.5
     assert figures["speedup"] == pytest.approx(ours["mb_per_cpu_second"] / warcio["mb_per_cpu_second"])
 
-    rows = {row[0]: row for row in _load("summary").rows(results)}
+    rows = {row[0]: row for row in load_bench("summary").rows(results)}
     speed = next(row for name, row in rows.items() if name.startswith("raw zone: WARC records written"))
     assert speed[1] == f"{ours['mb_per_cpu_second']:.1f}" and speed[3] == f"{figures['speedup']:.2f}×"

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchmodules import load_bench
 
 
 def _summary():
-    spec = importlib.util.spec_from_file_location("bench_summary", REPO / "bench" / "summary.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("summary")
 
 
 def _run(pages: int, peak_mb: float) -> dict:
