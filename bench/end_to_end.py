@@ -200,7 +200,7 @@ def _page_number(article) -> int:
 CHROME_VARIANTS = 16
 
 
-@functools.lru_cache(maxsize=CHROME_VARIANTS * 4)
+@functools.cache  # at most CHROME_VARIANTS per language
 def _chrome_variant(language: str, variant: int) -> tuple[str, str, str]:
     rng = random.Random(f"{SEED}/chrome/{language}/{variant}")
     words = _vocabulary()[language]
