@@ -30,6 +30,10 @@ def test_raw_zone_bench_compares_both_writers_on_the_corpus(tmp_path):
     assert ours["record_bytes"] >= warcio["record_bytes"]
     assert 0.05 < ours["record_bytes_over_body_bytes"] < 0.5
     assert figures["speedup"] == pytest.approx(ours["mb_per_cpu_second"] / warcio["mb_per_cpu_second"])
+    # zlib-ng and zlib at the same level: the same format, records within 2 % of each other's size.
+    zlib6 = figures["zlib_level_6"]
+    assert zlib6["gzip_level"] == 6
+    assert abs(ours["record_bytes"] / zlib6["record_bytes"] - 1) < 0.02
 
     rows = {row[0]: row for row in load_bench("summary").rows(results)}
     speed = next(row for name, row in rows.items() if name.startswith("raw zone: WARC records written"))
