@@ -85,6 +85,7 @@ def warc_record(canonical_url: str, result: FetchResult) -> bytes:
         result.final_url,
         "response",
         payload=io.BytesIO(result.body),
+        length=len(result.body),  # given, so warcio digests the body in place instead of copying it to a temp file
         http_headers=http_headers,
         warc_headers_dict={
             "WARC-Date": result.fetched_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
