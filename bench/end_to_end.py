@@ -44,10 +44,11 @@ Measured:
 * **memory and CPU**: a thread samples every 0.2 s the RSS of the process that runs the tasks,
   the USS of its worker processes (memory they do not share with it) and the CPU seconds of
   both; per task: RSS at its start and at its peak, the workers' peak, CPU seconds used;
-* **pure extraction**, in the same bench run after the DAG runs: ``extract_article`` on
-  ``--sample`` pages of the same day (rendered as the site renders them), one process pinned to
-  one CPU, CPU time (``time.process_time``, which other load on the machine barely moves) and
-  wall; × 2 cores is the yardstick: ratio = end-to-end pages/s ÷ (pure pages/s × 2), and the
+* **pure extraction**, in the same bench run just before and just after the ``--pages`` DAG
+  run (the mean of the two; see ``pure_before_and_after``): ``extract_article`` on ``--sample``
+  pages of the same day (rendered as the site renders them), one process pinned to one CPU, CPU
+  time (``time.process_time``, which other load on the machine barely moves) and wall; × 2 cores
+  is the yardstick: ratio = end-to-end pages/s ÷ (pure pages/s × 2), and the
   same for the fetch and extract tasks together (pages are extracted while they are fetched,
   the extract task taking the results; the summary says how many).
 
@@ -621,6 +622,15 @@ def pure_extraction_rate(pages: int, day: dt.date, sample: int, weight: str = "s
             "mean_page_bytes": sum(len(html.encode()) for html, _ in documents) / len(documents)}
 
 
+def pure_before_and_after(before: dict, after: dict) -> dict:
+    """The yardstick from two measurements, just before and just after the DAG run: their mean.
+    This machine's CPU speed changes by itself now and then (a virtual machine: the same pages in
+    the same process go from one pass to the next from ~35 to ~50 pages per CPU second, and stay
+    there): one measurement alone can find the machine faster, or slower, than the run did."""
+    mean = {key: (before[key] + after[key]) / 2 for key in ("pages_per_second_cpu", "pages_per_second_wall")}
+    return {**before, **mean, "before": before["pages_per_second_cpu"], "after": after["pages_per_second_cpu"]}
+
+
 # -- the report --------------------------------------------------------------------------------------
 
 
@@ -655,8 +665,11 @@ def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
         f"and {extract_rate / wall_yardstick:.2f} for the fetch and extract tasks)",
         "",
         f"pure extraction: {pure['pages']} pages of {pure['mean_page_bytes'] / 1024:.0f} KiB on one core, "
-        f"{pure['pages_per_second_cpu']:.1f} pages per CPU second ({pure['pages_per_second_wall']:.1f} pages/s wall); "
-        f"in the run, the extraction pool used {main['pool_cpu_seconds']:.1f} CPU s ({pages / main['pool_cpu_seconds']:.1f} pages per CPU second)",
+        f"{pure['pages_per_second_cpu']:.1f} pages per CPU second ({pure['pages_per_second_wall']:.1f} pages/s wall), "
+        f"the mean of {pure['before']:.1f} just before the run and {pure['after']:.1f} just after"
+        + (" (they differ by more than 10 %: the machine's speed changed; the ratio is uncertain by as much)"
+           if abs(pure["before"] - pure["after"]) > 0.1 * min(pure["before"], pure["after"]) else "")
+        + f"; in the run, the extraction pool used {main['pool_cpu_seconds']:.1f} CPU s ({pages / main['pool_cpu_seconds']:.1f} pages per CPU second)",
         "",
         "where the wall time goes:",
         "",
@@ -719,6 +732,7 @@ def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
         "wall_seconds": round(wall, 2),
         "pages_per_second": round(rate, 2),
         "pure_extraction_pages_per_second_one_core": round(pure["pages_per_second_cpu"], 2),
+        "pure_extraction_before_and_after_the_run": [round(pure["before"], 2), round(pure["after"], 2)],
         "ratio_to_two_cores": round(rate / yardstick, 3),
         "fetch_and_extract_tasks_pages_per_second": round(extract_rate, 2),
         "fetch_and_extract_tasks_ratio_to_two_cores": round(extract_rate / yardstick, 3),
@@ -797,6 +811,9 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for index, pages in enumerate(sizes):
             day = args.day - dt.timedelta(days=len(sizes) - 1 - index)
+            if pages == args.pages:
+                print(f"pure extraction on one core ({args.sample} pages of the same day), before the run ...", flush=True)
+                pure_before = pure_extraction_rate(args.pages, args.day, args.sample, args.weight)
             print(f"DAG run: {pages} pages of {day} ...", flush=True)
             command = [sys.executable, __file__, "run", "--pages", str(pages), "--day", day.isoformat(), "--workdir", str(workdir),
                        "--weight", args.weight]
@@ -807,8 +824,8 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
             runs.append(json.loads((workdir / f"run-{pages}.json").read_text()))
             print(f"  {runs[-1]['wall_seconds']:.1f} s", flush=True)
-        print(f"pure extraction on one core ({args.sample} pages of the same day) ...", flush=True)
-        pure = pure_extraction_rate(args.pages, args.day, args.sample, args.weight)
+        print(f"pure extraction on one core ({args.sample} pages of the same day), after the run ...", flush=True)
+        pure = pure_before_and_after(pure_before, pure_extraction_rate(args.pages, args.day, args.sample, args.weight))
         text, figures = report(runs, pure)
         print("\n" + text.replace("load average at the end:", "load average at the start: "
                                   + ", ".join(f"{x:.2f}" for x in load_at_start) + "; at the end:"))

@@ -76,3 +76,8 @@ def test_a_small_day_of_real_weight_runs_through_airflow_and_reports(tmp_path):
     assert 0 < figures["ratio_to_two_cores"] <= figures["cpu_ceiling_of_the_ratio"] * 1.05
     assert figures["pages_per_second"] == pytest.approx(30 / figures["wall_seconds"], rel=0.01)
     assert "where the wall time goes" in completed.stdout
+    # The yardstick is measured just before and just after the run, and is their mean.
+    before, after = figures["pure_extraction_before_and_after_the_run"]
+    assert before > 0 and after > 0
+    assert figures["pure_extraction_pages_per_second_one_core"] == pytest.approx((before + after) / 2, abs=0.01)
+    assert "just before the run" in completed.stdout
