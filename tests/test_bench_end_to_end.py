@@ -83,3 +83,15 @@ def test_a_small_day_of_real_weight_runs_through_airflow_and_reports(tmp_path):
     assert "just before the run" in completed.stdout
     # ... each over all its passes, which no pass beats by being the machine's best moment.
     assert figures["pure_extraction_pages_per_second_one_core_best_passes"] >= figures["pure_extraction_pages_per_second_one_core"]
+
+
+def test_machine_speed_prints_each_pass_and_the_spread():
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "machine_speed.py"), "--pages", "3", "--passes", "2"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    header, rates, spread = completed.stdout.strip().splitlines()
+    assert header.startswith("3 pages, 2 passes")
+    assert len(rates.split()) == 2 and all(float(rate) > 0 for rate in rates.split())
+    assert spread.startswith("slowest ")
