@@ -48,8 +48,9 @@ Measured:
   run (the mean of the two; see ``pure_before_and_after``): ``extract_article`` on ``--sample``
   pages of the same day (rendered as the site renders them), one process pinned to one CPU, CPU
   time (``time.process_time``, which other load on the machine barely moves) and wall, over all
-  of its passes (``pure_extraction_rate`` says why not the best one); × 2 cores is the yardstick: ratio = end-to-end pages/s ÷ (pure pages/s × 2), and the
-  same for the fetch and extract tasks together (pages are extracted while they are fetched,
+  of its passes (``pure_extraction_rate`` says why not the best one); × 2 cores is the
+  yardstick: ratio = end-to-end pages/s ÷ (pure pages/s × 2), and the same for the fetch and
+  extract tasks together (pages are extracted while they are fetched,
   the extract task taking the results; the summary says how many).
 
 On a busy machine the wall figures say little: with the kernel's autogroup scheduling (the
@@ -596,9 +597,8 @@ def pure_extraction_rate(pages: int, day: dt.date, sample: int, weight: str = "s
     serves), in this process pinned to one CPU, ``PURE_EXTRACTION_PASSES`` passes after a warm-up.
 
     The rate is that of all the passes together, not of the best: this machine's speed moves
-    from second to second by itself (a pass of 40 pages goes from ~40 to ~65 pages per CPU
-    second and back; docs/PERFORMANCE.md), and the DAG run it is compared with is timed over
-    a minute of it, so the best pass would compare the run's average with the machine's best
+    from second to second by itself, by a third and more (``bench/machine_speed.py``;
+    docs/PERFORMANCE.md), and the DAG run it is compared with is timed over a minute of it, so the best pass would compare the run's average with the machine's best
     moments. The best pass's rate is kept too (``pages_per_second_cpu_best``)."""
     from newslake.extract import extract_article
 
@@ -635,9 +635,8 @@ def pure_extraction_rate(pages: int, day: dt.date, sample: int, weight: str = "s
 
 def pure_before_and_after(before: dict, after: dict) -> dict:
     """The yardstick from two measurements, just before and just after the DAG run: their mean.
-    This machine's CPU speed changes by itself now and then (a virtual machine: the same pages in
-    the same process go from one pass to the next from ~35 to ~50 pages per CPU second, and stay
-    there): one measurement alone can find the machine faster, or slower, than the run did."""
+    This machine's speed moves by itself (``bench/machine_speed.py``): one measurement alone can
+    find it faster, or slower, than it was during the run."""
     mean = {key: (before[key] + after[key]) / 2 for key in ("pages_per_second_cpu", "pages_per_second_wall", "pages_per_second_cpu_best")}
     return {**before, **mean, "before": before["pages_per_second_cpu"], "after": after["pages_per_second_cpu"]}
 
