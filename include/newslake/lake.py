@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from newslake.storage import Storage
@@ -242,6 +243,38 @@ def run_metrics_schema() -> pa.Schema:
         ],
         metadata={"newslake.schema": "run_metrics", "newslake.schema_version": SCHEMA_VERSION},
     )
+
+
+# The reason of an article URL listed for the day whose page is dated another day (or listed
+# only with another date): not one of the day's articles, and so not counted as listed.
+OTHER_DAY_REASON = "out_of_window"
+ARTICLE_OUTCOMES = ("landed", "skipped", "failed", "quarantined")
+
+
+def article_outcome_counts(fetch_log_rows: Iterable[dict[str, Any]], *, validation_passed: bool = True) -> dict[str, int]:
+    """What became of a partition's article URLs, counted one way for run_metrics, the report and
+    the health page: ``listed`` (every article URL of the fetch log but those dated another day),
+    ``landed``, ``skipped`` (for any reason, another day included), ``failed``, ``quarantined``,
+    and ``other_days`` (skipped because dated another day).
+
+    A published fetch log marks a quarantined partition's URLs ``quarantined``; the staged one,
+    which run_metrics reads before publishing, still says ``landed``: ``validation_passed=False``
+    counts those as quarantined."""
+    counts = dict.fromkeys(("listed", "landed", "skipped", "failed", "quarantined", "other_days"), 0)
+    for row in fetch_log_rows:
+        if row["kind"] != "article":
+            continue
+        outcome = row["outcome"]
+        if outcome == "landed" and not validation_passed:
+            outcome = "quarantined"
+        if outcome not in ARTICLE_OUTCOMES:
+            raise ValueError(f"fetch_log row of {row['url']} has an unknown outcome {outcome!r}")
+        counts[outcome] += 1
+        if outcome == "skipped" and row["reason"] == OTHER_DAY_REASON:
+            counts["other_days"] += 1
+        else:
+            counts["listed"] += 1
+    return counts
 
 
 # zstd level 6, not pyarrow's default 1: a fifth smaller on article text, for a write time that

@@ -781,13 +781,10 @@ def _write_run_metrics(ctx: PartitionContext, verdict: dict[str, Any]) -> None:
     metrics_key = ctx.staged("metrics.json")
     seconds = lake.read_json(ctx.storage, metrics_key) if ctx.storage.exists(metrics_key) else {}
     passed = bool(verdict.get("success"))
+    counts = lake.article_outcome_counts(outcomes, validation_passed=passed)
     row = {
         "finished_at": dt.datetime.now(dt.UTC),
-        "listed": sum(1 for r in articles if not (r["outcome"] == "skipped" and r["reason"] == "out_of_window")),
-        "landed": 0 if not passed else sum(1 for r in articles if r["outcome"] == "landed"),
-        "skipped": sum(1 for r in articles if r["outcome"] == "skipped"),
-        "failed": sum(1 for r in articles if r["outcome"] == "failed"),
-        "quarantined": 0 if passed else sum(1 for r in articles if r["outcome"] == "landed"),
+        **{column: counts[column] for column in ("listed", "landed", "skipped", "failed", "quarantined")},
         "outcome_reasons": json.dumps(reasons, sort_keys=True),
         "listings_failed": sum(1 for r in outcomes if r["kind"] != "article" and r["outcome"] == "failed"),
         "bytes_fetched": sum(r["bytes"] or 0 for r in articles),

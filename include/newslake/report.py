@@ -7,7 +7,7 @@ where the partition is; then why each failure failed; then one DuckDB query over
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from newslake import lake
 from newslake.queries import LakeReader
@@ -25,24 +25,24 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
         condition = source_condition if condition is None else condition & source_condition
     log_rows = reader.dataset("fetch_log").to_table(filter=condition).to_pylist()
 
-    outcomes: dict[tuple[str, dt.date], Counter] = defaultdict(Counter)
+    rows_by_partition: dict[tuple[str, dt.date], list[dict]] = defaultdict(list)
     failures: list[str] = []
     for row in log_rows:
-        if row["kind"] != "article":
-            if row["outcome"] == "failed":
-                outcomes[(row["source"], row["dt"])]  # a day whose listings failed still gets its line
-                failures.append(f"{row['source']} {row['dt']}: {row['kind']} {row['url']} → {row['reason']}")
-            continue
-        outcomes[(row["source"], row["dt"])][row["outcome"]] += 1
+        rows_by_partition[(row["source"], row["dt"])].append(row)  # a day whose listings failed still gets its line
         if row["outcome"] == "failed":
-            failures.append(f"{row['source']} {row['dt']}: {row['url']} → {row['reason']}")
+            what = row["url"] if row["kind"] == "article" else f"{row['kind']} {row['url']}"
+            failures.append(f"{row['source']} {row['dt']}: {what} → {row['reason']}")
 
     lines = [f"newslake — lake at {storage.url()}", ""]
-    lines.append("per source and day: URLs listed for the day and what became of them; 'other days' were listed but dated another day")
-    header = f"{'source':<22} {'day':<10} {'listed':>6} {'landed':>6} {'failed':>6} {'quarantined':>11} {'other days':>10}  {'validation':<10} partition"
+    lines.append("per source and day: article URLs listed for the day and what became of them (skipped: duplicates, robots.txt,")
+    lines.append("not articles, over the run's limit); 'other days' were listed too, but are dated another day")
+    header = (f"{'source':<22} {'day':<10} {'listed':>6} {'landed':>6} {'skipped':>7} {'failed':>6} {'quarantined':>11} "
+              f"{'other days':>10}  {'validation':<10} partition")
     lines += [header, "-" * len(header)]
-    for (source_id, day), counts in sorted(outcomes.items()):
-        listed = sum(counts.values()) - counts["skipped"]
+    outcomes = {}
+    for (source_id, day), rows in sorted(rows_by_partition.items()):
+        # Counted as run_metrics counts them (lake.article_outcome_counts), so the two always agree.
+        counts = outcomes[(source_id, day)] = lake.article_outcome_counts(rows)
         validation_key = lake.validation_key(day, source_id)
         verdict = "—"
         if storage.exists(validation_key):
@@ -52,8 +52,9 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
         if verdict == "FAILED":
             where = storage.url(lake.quarantine_prefix(day, source_id)) + " (quarantined)"
         lines.append(
-            f"{source_id:<22} {day.isoformat():<10} {listed:>6} {counts['landed']:>6} {counts['failed']:>6} "
-            f"{counts['quarantined']:>11} {counts['skipped']:>10}  {verdict:<10} {where}"
+            f"{source_id:<22} {day.isoformat():<10} {counts['listed']:>6} {counts['landed']:>6} "
+            f"{counts['skipped'] - counts['other_days']:>7} {counts['failed']:>6} {counts['quarantined']:>11} "
+            f"{counts['other_days']:>10}  {verdict:<10} {where}"
         )
     if not outcomes:
         lines.append("(no partitions yet)")
