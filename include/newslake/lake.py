@@ -252,8 +252,8 @@ ARTICLE_OUTCOMES = ("landed", "skipped", "failed", "quarantined")
 
 
 def article_outcome_counts(fetch_log_rows: Iterable[dict[str, Any]], *, validation_passed: bool = True) -> dict[str, int]:
-    """What became of a partition's article URLs, counted one way for run_metrics, the report and
-    the health page: ``listed`` (every article URL of the fetch log but those dated another day),
+    """What became of a partition's article URLs, counted one way for run_metrics (which the health
+    page reads) and the report: ``listed`` (every article URL of the fetch log but those dated another day),
     ``landed``, ``skipped`` (for any reason, another day included), ``failed``, ``quarantined``,
     and ``other_days`` (skipped because dated another day).
 

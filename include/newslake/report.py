@@ -28,7 +28,7 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
     rows_by_partition: dict[tuple[str, dt.date], list[dict]] = defaultdict(list)
     failures: list[str] = []
     for row in log_rows:
-        rows_by_partition[(row["source"], row["dt"])].append(row)  # a day whose listings failed still gets its line
+        rows_by_partition[(row["source"], row["dt"])].append(row)  # every day gets its line, one whose listings failed too
         if row["outcome"] == "failed":
             what = row["url"] if row["kind"] == "article" else f"{row['kind']} {row['url']}"
             failures.append(f"{row['source']} {row['dt']}: {what} → {row['reason']}")
@@ -39,10 +39,9 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
     header = (f"{'source':<22} {'day':<10} {'listed':>6} {'landed':>6} {'skipped':>7} {'failed':>6} {'quarantined':>11} "
               f"{'other days':>10}  {'validation':<10} partition")
     lines += [header, "-" * len(header)]
-    outcomes = {}
     for (source_id, day), rows in sorted(rows_by_partition.items()):
         # Counted as run_metrics counts them (lake.article_outcome_counts), so the two always agree.
-        counts = outcomes[(source_id, day)] = lake.article_outcome_counts(rows)
+        counts = lake.article_outcome_counts(rows)
         validation_key = lake.validation_key(day, source_id)
         verdict = "—"
         if storage.exists(validation_key):
@@ -56,7 +55,7 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
             f"{counts['skipped'] - counts['other_days']:>7} {counts['failed']:>6} {counts['quarantined']:>11} "
             f"{counts['other_days']:>10}  {verdict:<10} {where}"
         )
-    if not outcomes:
+    if not rows_by_partition:
         lines.append("(no partitions yet)")
     if failures:
         lines += ["", "Failed URLs:"] + [f"  {line}" for line in sorted(failures)]
