@@ -238,7 +238,7 @@ def test_a_rerun_fetches_again_the_pages_of_a_damaged_raw_zone_and_rewrites_it(s
 
 def test_raw_records_are_gzip_members_at_level_6():
     """One gzip member per record, which warcio and the standard library read back; compressed by
-    zlib-ng at level 6, not at warcio's 9 (bench/raw_zone.py: 2.8-4.0x as fast in three runs, 1.6 %
+    zlib-ng at level 6, not at warcio's 9 (bench/raw_zone.py: 2.8-4.0x as fast in four runs, 1.6 %
     more bytes), with no timestamp in the gzip header (the WARC-Date says when; a re-run
     copies records rather than writing them again)."""
     import gzip

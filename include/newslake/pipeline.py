@@ -503,7 +503,7 @@ def extract(ctx: PartitionContext) -> dict[str, Any]:
             continue
         if listed_at is None and not (window_start <= published_at < window_end):
             # Found without a date in the listing, and the page places it on another day.
-            outcome.update(outcome="skipped", reason="out_of_window")
+            outcome.update(outcome="skipped", reason=lake.OTHER_DAY_REASON)
             continue
 
         # The same article under two URLs: same rel=canonical, or the very same text.
