@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -68,6 +72,29 @@ def test_a_good_partition_and_an_empty_day_pass():
     assert verdict.partition_stats == {"urls_fetched": 6, "duplicates": 1, "failed": 1, "duplicate_share": 0.1667, "failed_fetch_share": 0.1667}
     empty = run(articles(0), fetch_log(0))
     assert empty.success, empty.message()
+
+
+def test_validation_leaves_scipy_stats_unloaded_until_something_uses_it():
+    """The validate task imports GX without scipy.stats (about a quarter of the import's CPU):
+    a whole validation and its Data Docs page never load it, and scipy.stats still works when
+    asked for. A fresh interpreter: this test session may have loaded scipy.stats already."""
+    script = textwrap.dedent(
+        """
+        import sys
+        import test_quality as q
+        from newslake import datadocs
+        verdict = q.run(q.articles(), q.fetch_log(4, failed=1))
+        datadocs.render_validation_page(verdict.gx_results["articles"])
+        print(verdict.status, "scipy.stats._stats_py" in sys.modules)
+        from scipy import stats
+        print(round(float(stats.entropy([1, 1], [1, 3])), 4), "scipy.stats._stats_py" in sys.modules)
+        """
+    )
+    tests_folder = str(Path(__file__).parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [tests_folder, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split("\n")[:2] == ["passed False", "0.1438 True"], done.stdout + done.stderr[-3000:]
 
 
 def test_the_suite_follows_the_schema():

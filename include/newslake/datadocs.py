@@ -63,6 +63,9 @@ def build(storage: Storage, verdict: ValidationVerdict, day: dt.date, source_id:
 
 def render_validation_page(result, *, banner: str = "") -> str:
     """One GX validation result as a standalone Data Docs page for data_docs/dt=D/source=S/."""
+    from newslake.validate import import_great_expectations
+
+    import_great_expectations()
     from great_expectations.render.renderer import ValidationResultsPageRenderer
     from great_expectations.render.view import DefaultJinjaPageView
 

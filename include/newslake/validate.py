@@ -261,9 +261,41 @@ def build_checks(source: Source, day: dt.date, *, schema: pa.Schema | None = Non
     return checks
 
 
+def import_great_expectations():
+    """GX Core, imported with scipy.stats left to load when something first uses it.
+
+    ``import great_expectations`` imports every expectation GX has, and three of them (the KL
+    divergence and two Kolmogorov-Smirnov ones) import scipy.stats at module level: about a
+    quarter of the ~4 CPU s the import costs every validate task (``python -X importtime -c
+    "import great_expectations"``), for expectations the articles suite does not use. The lazy
+    module is the standard library's (importlib.util.LazyLoader): the first attribute anything
+    reads from it loads the real scipy.stats, so a suite that uses those expectations still
+    works. It is also set as the ``scipy`` package's attribute, because ``from scipy import
+    stats`` goes through scipy's own ``__getattr__`` otherwise, which would load it at once.
+    """
+    import sys
+
+    if "great_expectations" not in sys.modules and "scipy.stats" not in sys.modules:
+        import importlib.util
+
+        import scipy
+
+        spec = importlib.util.find_spec("scipy.stats")
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        stats = importlib.util.module_from_spec(spec)
+        sys.modules["scipy.stats"] = stats
+        spec.loader.exec_module(stats)
+        scipy.stats = stats
+
+    import great_expectations
+
+    return great_expectations
+
+
 def to_gx_expectation(check: Check) -> Any:
     """The GX expectation object of a check; its id and severity travel in ``meta``/``notes`` so
     Data Docs show them."""
+    import_great_expectations()
     import great_expectations.expectations as gxe
     from great_expectations.expectations.metadata_types import FailureSeverity
 
@@ -324,8 +356,9 @@ def validate_partition(
 ) -> ValidationVerdict:
     """Run the articles suite on a staged partition; never raises for failing data, only for a
     broken set-up (suite file, GX)."""
-    import great_expectations as gx
     import pandas as pd
+
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     checks = build_checks(source, day, suite_file=suite_file)
