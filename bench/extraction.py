@@ -44,10 +44,11 @@ Scores (a page whose extractor raised counts with empty output):
   written (its own offset); ours is compared in that offset when publishedTime has one, else as
   its own local day; trafilatura's date is a day already. Language and origin publisher are
   only scored on the seed page (the readability pages have no reliable article language).
-* pages/s: pages over the best of N (default 3) timed passes over all pages -- the scoring pass
-  is the first -- timing each call (UTF-8 decoding of the in-memory bytes plus extraction, no
-  scoring), one process pinned to one CPU (no threads); after the scoring pass the extractors
-  alternate within each round so machine drift hits all of them alike. *pages/s (CPU)* divides
+* pages/s: pages over the best of N (default 3) timed passes over all pages, after the scoring
+  pass (untimed), timing each call (UTF-8 decoding of the in-memory bytes plus extraction, no
+  scoring), one process pinned to one CPU (no threads); the extractors take turns page by page,
+  so each pass of every extractor spans the same seconds and the machine's drift hits all of
+  them alike (the ratio of ours to bare readability is also printed pass by pass). *pages/s (CPU)* divides
   by the process's CPU time (``time.process_time``), which other load on a shared machine
   barely moves -- the figure to compare; *pages/s (wall)* by ``time.perf_counter`` time.
   readability-lxml's ``short_title()`` parses the page a second time (so does ``summary()``), so
@@ -271,8 +272,8 @@ def _call(
 
 
 def score_pages(pages: list[dict[str, Any]], extractor: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """One pass of one extractor: text/title/byline/date scores, failures, the summed time of the
-    extraction calls (scoring excluded; it counts as the first timed pass) and the texts."""
+    """One pass of one extractor: text/title/byline/date scores, failures and the texts (the
+    timed passes are separate: ``time_passes``)."""
     from newslake.textmetrics import mean, token_f1
 
     runner = RUNNERS[extractor]
@@ -280,12 +281,9 @@ def score_pages(pages: list[dict[str, Any]], extractor: str) -> tuple[dict[str, 
     titles, bylines, bylines_either, dates = [], [], [], []
     raised, empty = [], []
     texts: dict[str, str] = {}
-    cpu_seconds = wall_seconds = 0.0
     has_byline = has_date = extractor in HAS_METADATA
     for page in pages:
-        result, error, (cpu, wall) = _call(runner, page["source"], CORPUS_PAGE_URL)
-        cpu_seconds += cpu
-        wall_seconds += wall
+        result, error, _ = _call(runner, page["source"], CORPUS_PAGE_URL)
         if result is None:
             raised.append(f"{page['name']}: {error}")
             result = Extracted(text="", title=None, byline="", date=None)
@@ -319,8 +317,6 @@ def score_pages(pages: list[dict[str, Any]], extractor: str) -> tuple[dict[str, 
         "raised": raised,
         "empty": empty,
         "per_page_f1": per_page,
-        "pass_cpu_seconds": [cpu_seconds],
-        "pass_wall_seconds": [wall_seconds],
     }, texts
 
 
@@ -340,19 +336,25 @@ def trafilatura_text_mismatches(pages: list[dict[str, Any]], texts: dict[str, st
     return mismatched
 
 
-def time_passes(pages: list[dict[str, Any]], rounds: dict[str, int]) -> dict[str, dict[str, list[float]]]:
-    """CPU and wall seconds of timed passes (summed over the calls), `rounds[name]` passes for
-    each runner; the runners alternate within each round."""
+def time_passes(pages: list[dict[str, Any]], names: Sequence[str], passes: int) -> dict[str, dict[str, list[float]]]:
+    """CPU and wall seconds of ``passes`` timed passes of each runner over all pages (summed over
+    the calls). The runners take turns page by page: this machine's speed moves from second to
+    second (bench/machine_speed.py), and a pass of one runner over the corpus takes seconds, so
+    runners timed pass after pass met different moments of it; page by page, each pass of every
+    runner spans the same seconds."""
     runners = {**RUNNERS, TEXT_ONLY: run_readability_text_only}
-    seconds: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in rounds}
-    for round_index in range(max(rounds.values(), default=0)):
-        for name, wanted in rounds.items():
-            if round_index >= wanted:
-                continue
-            gc.collect()
-            timings = [_call(runners[name], page["source"], CORPUS_PAGE_URL)[2] for page in pages]
-            seconds[name]["cpu"].append(sum(cpu for cpu, _ in timings))
-            seconds[name]["wall"].append(sum(wall for _, wall in timings))
+    seconds: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in names}
+    for _ in range(passes):
+        gc.collect()
+        totals = {name: [0.0, 0.0] for name in names}
+        for page in pages:
+            for name in names:
+                cpu, wall = _call(runners[name], page["source"], CORPUS_PAGE_URL)[2]
+                totals[name][0] += cpu
+                totals[name][1] += wall
+        for name, (cpu, wall) in totals.items():
+            seconds[name]["cpu"].append(cpu)
+            seconds[name]["wall"].append(wall)
     return seconds
 
 
@@ -408,20 +410,22 @@ def run_benchmark(
     pages = load_corpus(corpus_dir, names)
     extractors: dict[str, dict[str, Any]] = {}
     texts: dict[str, dict[str, str]] = {}
-    for name in EXTRACTORS:  # the scoring pass is also the first timed pass
+    for name in EXTRACTORS:
         extractors[name], texts[name] = score_pages(pages, name)
     passes = max(passes, 1)
-    more = time_passes(pages, {**{name: passes - 1 for name in EXTRACTORS}, TEXT_ONLY: passes})
+    timed = time_passes(pages, [*EXTRACTORS, TEXT_ONLY], passes)
     for name, row in extractors.items():
-        row.update(
-            _speed(len(pages), row.pop("pass_cpu_seconds") + more[name]["cpu"], row.pop("pass_wall_seconds") + more[name]["wall"])
-        )
+        row.update(_speed(len(pages), timed[name]["cpu"], timed[name]["wall"]))
     return {
         "corpus": str(corpus_dir),
         "pages": len(pages),
         "passes": passes,
         "extractors": extractors,
-        "timing_only": {TEXT_ONLY: _speed(len(pages), more[TEXT_ONLY]["cpu"], more[TEXT_ONLY]["wall"])},
+        "timing_only": {TEXT_ONLY: _speed(len(pages), timed[TEXT_ONLY]["cpu"], timed[TEXT_ONLY]["wall"])},
+        # CPU seconds of bare readability (text only) over ours, in each pass: how steady the ratio is.
+        "ours_vs_text_only_by_pass": [
+            round(text_only / ours, 3) if ours > 0 else None for ours, text_only in zip(timed["ours"]["cpu"], timed[TEXT_ONLY]["cpu"], strict=True)
+        ],
         "trafilatura_text_mismatches": trafilatura_text_mismatches(pages, texts["trafilatura"]) if check_trafilatura else None,
         "seed": check_seed(corpus_dir),
     }
@@ -481,6 +485,11 @@ def markdown(report: dict[str, Any]) -> str:
         notes.append(
             f"{name} (`Document(html).summary()` → text, no `short_title()`, which parses the page again): "
             f"{row['pages_per_second']:.1f} pages/s (CPU), {row['pages_per_wall_second']:.1f} (wall)"
+        )
+    if report.get("ours_vs_text_only_by_pass"):
+        notes.append(
+            "ours against bare readability-lxml (text only), CPU time, pass by pass: "
+            + ", ".join(f"{ratio:.2f}×" for ratio in report["ours_vs_text_only_by_pass"] if ratio)
         )
     for name, row in extractors.items():
         if row["raised"]:

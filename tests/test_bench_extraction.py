@@ -52,8 +52,28 @@ def test_benchmark_core_on_three_pages():
         assert seed["ours"]["title_exact"] in (True, False)
         assert seed["ours"]["paragraphs_expected"] > 0
 
+    ours, text_only = report["extractors"]["ours"]["pass_cpu_seconds"][0], report["timing_only"]["readability-lxml text only"]["pass_cpu_seconds"][0]
+    assert report["ours_vs_text_only_by_pass"] == [round(text_only / ours, 3)]
+
     table = bench.markdown(report)
     assert table.count("\n| ours |") == 2  # readability-pages table and seed table
+    assert "pass by pass: " in table
+
+
+def test_timed_passes_take_turns_page_by_page(monkeypatch):
+    """Each pass of every runner spans the same seconds: the runners alternate on every page,
+    not pass after pass."""
+    bench = _load_bench()
+    calls = []
+
+    def runner(name):
+        return lambda html, url: calls.append((name, html)) or bench.Extracted(text=html, title=None, byline="", date=None)
+
+    monkeypatch.setattr(bench, "RUNNERS", {"a": runner("a"), "b": runner("b")})
+    pages = [{"source": f"page {i}".encode()} for i in range(3)]
+    seconds = bench.time_passes(pages, ["a", "b"], 2)
+    assert calls == [(name, f"page {i}") for _ in range(2) for i in range(3) for name in ("a", "b")]
+    assert {name: len(times["cpu"]) for name, times in seconds.items()} == {"a": 2, "b": 2}
 
 
 def test_byline_and_date_rules():
