@@ -5,7 +5,8 @@ imports beyond what the processor already holds (newslake's modules, the sources
 on every parse. This benchmark does the same: a parent loads what the processor has loaded
 (Airflow's DagBag and dag-processing modules, the Task SDK's public classes), then forks one
 child per parse, which fills a ``DagBag`` from the one file; the figure is that DagBag's own
-parse duration for the file (what ``airflow dags report`` prints), median of ``--repeats``.
+parse duration for the file (what ``airflow dags report`` prints), median of ``--repeats``; the
+files take turns, one parse each, so every row's parses span the same minutes.
 
 Rows: every file in ``dags/`` with the sources file the project ships; ``newslake_sources.py``
 again with ``--sources`` (50) generated sources; and, as baselines measured in the same run,
@@ -169,18 +170,32 @@ def _generated_sources(count: int, folder: Path) -> Path:
     return path
 
 
-def measure(dag_file: Path, env: dict[str, str], repeats: int, scratch: Path) -> tuple[float, float, int]:
-    """Median parse time warm (bytecode and sources-file caches, after a first parse that fills
-    them) and first (neither cache: each parse with an empty bytecode folder), and the DAG count."""
-    warm_env = {**env, "NEWSLAKE_CACHE_DIR": str(scratch / "sources-cache")}
+def measure(cases: list[tuple[Path, dict[str, str]]], repeats: int, scratch: Path) -> list[tuple[float, float, int]]:
+    """For each (DAG file, environment): the median parse time warm (bytecode and sources-file
+    caches, after a first parse that fills them) and first (neither cache: each parse with an
+    empty bytecode folder), and the DAG count. The files take turns, parse by parse: this
+    machine's speed moves from second to second (bench/machine_speed.py), and the rows are
+    compared with each other (the baselines) as well as with the target."""
     warm_bytecode = scratch / "bytecode"
-    _check(dag_file, [_parse_in_child(dag_file, warm_env, warm_bytecode)])
-    warm = _check(dag_file, [_parse_in_child(dag_file, warm_env, warm_bytecode) for _ in range(repeats)])
-    first = _check(dag_file, [
-        _parse_in_child(dag_file, {**env, "NEWSLAKE_CACHE_DIR": "off"}, Path(tempfile.mkdtemp(dir=scratch, prefix="empty-bytecode-")))
-        for _ in range(repeats)
-    ])
-    return statistics.median(r["ms"] for r in warm), statistics.median(r["ms"] for r in first), warm[0]["dags"]
+
+    def warm_env(env):
+        return {**env, "NEWSLAKE_CACHE_DIR": str(scratch / "sources-cache")}
+
+    for dag_file, env in cases:
+        _check(dag_file, [_parse_in_child(dag_file, warm_env(env), warm_bytecode)])
+    warm: list[list[dict]] = [[] for _ in cases]
+    first: list[list[dict]] = [[] for _ in cases]
+    for _ in range(repeats):
+        for index, (dag_file, env) in enumerate(cases):
+            warm[index].append(_check(dag_file, [_parse_in_child(dag_file, warm_env(env), warm_bytecode)])[0])
+    for _ in range(repeats):
+        for index, (dag_file, env) in enumerate(cases):
+            empty_bytecode = Path(tempfile.mkdtemp(dir=scratch, prefix="empty-bytecode-"))
+            first[index].append(_check(dag_file, [_parse_in_child(dag_file, {**env, "NEWSLAKE_CACHE_DIR": "off"}, empty_bytecode)])[0])
+    return [
+        (statistics.median(r["ms"] for r in warm_runs), statistics.median(r["ms"] for r in first_runs), warm_runs[0]["dags"])
+        for warm_runs, first_runs in zip(warm, first, strict=True)
+    ]
 
 
 def _check(dag_file: Path, results: list[dict]) -> list[dict]:
@@ -208,15 +223,17 @@ def main() -> None:
         airflow_only.write_text(AIRFLOW_ONLY_SOURCE_DAGS.replace("COUNT", str(sample_count)), encoding="utf-8")
         many = _generated_sources(args.sources, scratch_path)
 
+        dag_files = sorted((REPO / "dags").glob("*.py"))
+        cases = [(baseline, {}), (airflow_only, {}), *((dag_file, {}) for dag_file in dag_files),
+                 (REPO / "dags" / "newslake_sources.py", {"NEWSLAKE_SOURCES_FILE": str(many)})]
+        figures = measure(cases, args.repeats, scratch_path)
         baselines = [
-            ("baseline: one @task, Airflow only", *measure(baseline, {}, args.repeats, scratch_path)),
-            (f"baseline: Airflow-only {sample_count} source DAGs", *measure(airflow_only, {}, args.repeats, scratch_path)),
+            ("baseline: one @task, Airflow only", *figures[0]),
+            (f"baseline: Airflow-only {sample_count} source DAGs", *figures[1]),
         ]
-        rows = []
-        for dag_file in sorted((REPO / "dags").glob("*.py")):
-            ms, first_ms, dags = measure(dag_file, {}, args.repeats, scratch_path)
-            rows.append((dag_file.name, "sample sources", dags, ms, first_ms, ms <= 50))
-        ms, first_ms, dags = measure(REPO / "dags" / "newslake_sources.py", {"NEWSLAKE_SOURCES_FILE": str(many)}, args.repeats, scratch_path)
+        rows = [(dag_file.name, "sample sources", dags, ms, first_ms, ms <= 50)
+                for dag_file, (ms, first_ms, dags) in zip(dag_files, figures[2:-1], strict=True)]
+        ms, first_ms, dags = figures[-1]
         rows.append(("newslake_sources.py", f"{args.sources} sources", dags, ms, first_ms, None))
         others = [row for row in rows[:-1] if row[0] != "newslake_sources.py"]
         all_files = sum(row[3] for row in others) + ms
