@@ -173,9 +173,10 @@ def _generated_sources(count: int, folder: Path) -> Path:
 def measure(cases: list[tuple[Path, dict[str, str]]], repeats: int, scratch: Path) -> list[tuple[float, float, int]]:
     """For each (DAG file, environment): the median parse time warm (bytecode and sources-file
     caches, after a first parse that fills them) and first (neither cache: each parse with an
-    empty bytecode folder), and the DAG count. The files take turns, parse by parse: this
-    machine's speed moves from second to second (bench/machine_speed.py), and the rows are
-    compared with each other (the baselines) as well as with the target."""
+    empty bytecode folder), and the DAG count. The files take turns, parse by parse, a warm
+    parse and a first one each: this machine's speed moves from second to second
+    (bench/machine_speed.py), and the rows and columns are compared with each other (the
+    baselines, warm against first) as well as with the target."""
     warm_bytecode = scratch / "bytecode"
 
     def warm_env(env):
@@ -188,8 +189,6 @@ def measure(cases: list[tuple[Path, dict[str, str]]], repeats: int, scratch: Pat
     for _ in range(repeats):
         for index, (dag_file, env) in enumerate(cases):
             warm[index].append(_check(dag_file, [_parse_in_child(dag_file, warm_env(env), warm_bytecode)])[0])
-    for _ in range(repeats):
-        for index, (dag_file, env) in enumerate(cases):
             empty_bytecode = Path(tempfile.mkdtemp(dir=scratch, prefix="empty-bytecode-"))
             first[index].append(_check(dag_file, [_parse_in_child(dag_file, {**env, "NEWSLAKE_CACHE_DIR": "off"}, empty_bytecode)])[0])
     return [
