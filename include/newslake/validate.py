@@ -265,9 +265,9 @@ def import_great_expectations():
     """GX Core, imported with scipy.stats left to load when something first uses it.
 
     ``import great_expectations`` imports every expectation GX has, and three of them (the KL
-    divergence and two Kolmogorov-Smirnov ones) import scipy.stats at module level: about a
-    quarter of the ~4 CPU s the import costs every validate task (``python -X importtime -c
-    "import great_expectations"``), for expectations the articles suite does not use. The lazy
+    divergence and two Kolmogorov-Smirnov ones) import scipy.stats at module level: a third or
+    more of the 3-5 CPU s the import costs every validate task (docs/PERFORMANCE.md, "End to
+    end", has the command), for expectations the articles suite does not use. The lazy
     module is the standard library's (importlib.util.LazyLoader): the first attribute anything
     reads from it loads the real scipy.stats, so a suite that uses those expectations still
     works. It is also set as the ``scipy`` package's attribute, because ``from scipy import
