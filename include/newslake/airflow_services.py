@@ -230,7 +230,8 @@ class AirflowServices:
 
 
 def stop_process_groups(processes: list[subprocess.Popen], timeout: float) -> None:
-    """SIGTERM to each process's group; SIGKILL to whatever of them is left after ``timeout`` s."""
+    """SIGTERM to each process's group; SIGKILL to whatever of them is left after ``timeout`` s;
+    return once no member is alive (or 5 s after the SIGKILL)."""
     for process in processes:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -246,6 +247,11 @@ def stop_process_groups(processes: list[subprocess.Popen], timeout: float) -> No
             os.killpg(process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(5)
+    # killpg returns before the signal has done its work: a member that is not our child (the
+    # leader's children) can still be exiting, and would still hold its port or files.
+    deadline = time.monotonic() + 5
+    while any(group_members(process.pid) for process in processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def group_members(pgid: int) -> list[int]:
