@@ -90,13 +90,24 @@ def test_command_line_arguments(monkeypatch):
 
 
 def test_stopping_kills_a_process_group_that_ignores_sigterm():
-    # A leader that exits on SIGTERM, and a child of it that ignores SIGTERM.
-    script = "import signal, subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)']); time.sleep(60)"
+    # A leader that exits on SIGTERM, and a child of it that ignores SIGTERM and holds 256 MiB,
+    # which take it a moment to give back when it is killed: stopping must wait for that too.
+    script = (
+        "import signal, subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import signal, time; "
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN); memory = bytes(1) * (1 << 28); time.sleep(60)']); time.sleep(60)"
+    )
     process = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
-    deadline = time.monotonic() + 10
-    while len(group_members(process.pid)) < 2 and time.monotonic() < deadline:
+
+    def child_holds_its_memory() -> bool:
+        children = [pid for pid in group_members(process.pid) if pid != process.pid]
+        with contextlib.suppress(OSError):
+            return bool(children) and int(Path(f"/proc/{children[0]}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") >= 1 << 28
+        return False
+
+    deadline = time.monotonic() + 20
+    while not child_holds_its_memory() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert len(group_members(process.pid)) == 2
+    assert len(group_members(process.pid)) == 2 and child_holds_its_memory()
     started = time.monotonic()
     airflow_services.stop_process_groups([process], timeout=1.5)
     assert group_members(process.pid) == [] and process.returncode is not None
