@@ -399,10 +399,10 @@ class MemorySampler:
     a forked worker is what it does not share with this process. CPU time is what a loaded
     machine does not inflate: it tells the work from the waiting.
 
-    The list of descendants (~1.5 ms) and their USS (/proc/PID/smaps_rollup, ~1.7 ms a worker
-    forked from a 0.5 GB parent) are read every ``slow_every``-th sample only: the sampler
-    shares the two cores with the run it measures, and reading them at every sample took ~2.5 %
-    of a core (5 ms, 5 times a second)."""
+    The list of descendants and their USS (/proc/PID/smaps_rollup) are read every
+    ``slow_every``-th sample only: the sampler shares the two cores with the run it measures,
+    and reading them five times a second can take a tenth of a core and more (docs/PERFORMANCE.md,
+    "End to end", has the command that measures it)."""
 
     def __init__(self, exclude: set[int], interval: float = 0.2, slow_every: int = 5):
         import psutil
@@ -420,14 +420,15 @@ class MemorySampler:
 
         children = []
         for tick in itertools.count():
-            if tick % self.slow_every == 0:
+            slow = tick % self.slow_every == 0
+            if slow:
                 children = [child for child in self.me.children(recursive=True) if child.pid not in self.exclude]
             cpu, uss = 0.0, 0
             for child in children:
                 try:
                     times = child.cpu_times()
                     cpu += times.user + times.system
-                    if tick % self.slow_every == 0:
+                    if slow:
                         uss += child.memory_full_info().uss
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     pass
@@ -603,6 +604,12 @@ def _profile_extract(path: Path) -> None:
 PURE_EXTRACTION_PASSES = 3
 
 
+def evenly_spread(day: dt.date, pages: int, sample: int) -> list:
+    """``sample`` of the ``pages`` articles of the bench's day, evenly spread over it."""
+    articles = bench_articles(day, pages)
+    return articles[:: max(1, len(articles) // sample)][:sample]
+
+
 def pure_extraction_rate(pages: int, day: dt.date, sample: int, weight: str = "sample", *, check_chrome: bool = True) -> dict[str, float]:
     """extract_article over ``sample`` of the day's pages (evenly spread, the bytes the site
     serves), in this process pinned to one CPU, ``PURE_EXTRACTION_PASSES`` passes after a warm-up.
@@ -614,8 +621,7 @@ def pure_extraction_rate(pages: int, day: dt.date, sample: int, weight: str = "s
     from newslake.extract import extract_article
 
     base_url = "http://127.0.0.1:8000"
-    articles = bench_articles(day, pages)
-    chosen = articles[:: max(1, len(articles) // sample)][:sample]
+    chosen = evenly_spread(day, pages, sample)
     documents = [(page_html(a, base_url, weight).decode(), base_url + a.path) for a in chosen]
     if weight == "real" and check_chrome:
         # The chrome must change nothing extracted, or the two weights would not be the same articles.

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from newslake.extract import extract_article
 
-    articles = end_to_end.bench_articles(end_to_end.DAY, 2000)[:: max(1, 2000 // args.pages)][: args.pages]
+    articles = end_to_end.evenly_spread(end_to_end.DAY, 2000, args.pages)
     documents = [(end_to_end.page_html(a, "http://h", "real").decode(), "http://h" + a.path) for a in articles]
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})

@@ -52,7 +52,7 @@ def test_benchmark_core_on_three_pages():
         assert seed["ours"]["title_exact"] in (True, False)
         assert seed["ours"]["paragraphs_expected"] > 0
 
-    ours, text_only = report["extractors"]["ours"]["pass_cpu_seconds"][0], report["timing_only"]["readability-lxml text only"]["pass_cpu_seconds"][0]
+    ours, text_only = report["extractors"]["ours"]["pass_cpu_seconds"][0], report["timing_only"][bench.TEXT_ONLY]["pass_cpu_seconds"][0]
     assert report["ours_vs_text_only_by_pass"] == [round(text_only / ours, 3)]
 
     table = bench.markdown(report)

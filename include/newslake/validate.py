@@ -294,8 +294,8 @@ def import_great_expectations():
 
 def to_gx_expectation(check: Check) -> Any:
     """The GX expectation object of a check; its id and severity travel in ``meta``/``notes`` so
-    Data Docs show them."""
-    import_great_expectations()
+    Data Docs show them. (Its caller, ``validate_partition``, has imported GX already, through
+    ``import_great_expectations``.)"""
     import great_expectations.expectations as gxe
     from great_expectations.expectations.metadata_types import FailureSeverity
 
