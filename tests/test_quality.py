@@ -97,6 +97,42 @@ def test_validation_leaves_scipy_stats_unloaded_until_something_uses_it():
     assert done.stdout.split("\n")[:2] == ["passed False", "0.1438 True"], done.stdout + done.stderr[-3000:]
 
 
+GX_LOG_SCRIPT = """
+import logging, sys
+records = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        records.append(record)
+logging.basicConfig(level=logging.INFO, handlers=[Keep()])
+if sys.argv[1] == "configured":
+    logging.getLogger("great_expectations").setLevel(logging.INFO)
+import test_quality as q
+from newslake import datadocs
+verdict = q.run(q.articles(), q.fetch_log(4, failed=1))
+datadocs.render_validation_page(verdict.gx_results["articles"])
+gx = [r for r in records if r.name.startswith("great_expectations") and r.levelno < logging.WARNING]
+print(verdict.status, len(gx))
+"""
+
+
+@pytest.mark.parametrize("logger_level", ["unconfigured", "configured"])
+def test_great_expectations_keeps_its_info_lines_out_of_the_task_log(logger_level):
+    """A validate task's log held ~230 lines of GX's INFO chatter (its import alone: every closure
+    its docs decorator skips) around the four lines of ours. Unless something set a level on the
+    ``great_expectations`` logger, GX now logs warnings only; a level set on it is kept."""
+    tests_folder = str(Path(__file__).parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [tests_folder, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", GX_LOG_SCRIPT, logger_level], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    status, gx_info_lines = done.stdout.split("\n")[0].split()
+    assert status == "passed", done.stdout
+    if logger_level == "unconfigured":
+        assert gx_info_lines == "0", done.stdout
+    else:
+        assert int(gx_info_lines) > 100, done.stdout
+
+
 def test_the_suite_follows_the_schema():
     """The column list and the type checks come from lake.articles_schema(), not from the suite
     file: a column added to the schema is checked without touching the suite."""

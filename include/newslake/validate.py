@@ -272,6 +272,12 @@ def import_great_expectations():
     reads from it loads the real scipy.stats, so a suite that uses those expectations still
     works. It is also set as the ``scipy`` package's attribute, because ``from scipy import
     stats`` goes through scipy's own ``__getattr__`` otherwise, which would load it at once.
+
+    GX's loggers are left at WARNING unless something configured them: at INFO, its import and
+    one validation write ~230 lines (every closure its docs decorator skips, a temporary folder
+    it creates and removes, defaults it looks up) into the validate task's log, around the four
+    lines of ours that say what the task did. Set a level on the ``great_expectations`` logger
+    (Airflow's logging config, or ``logging.getLogger``) to see them again.
     """
     import sys
 
@@ -287,8 +293,16 @@ def import_great_expectations():
         spec.loader.exec_module(stats)
         scipy.stats = stats
 
+    gx_logger = logging.getLogger("great_expectations")
+    quieted = gx_logger.level == logging.NOTSET
+    if quieted:
+        gx_logger.setLevel(logging.WARNING)
+
     import great_expectations
 
+    if quieted:
+        # This module sets its own logger to INFO when imported; it then follows the one above.
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.NOTSET)
     return great_expectations
 
 
