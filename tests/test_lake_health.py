@@ -102,6 +102,37 @@ def test_summaries_written_by_the_pipeline_and_refreshed_when_behind(sample_lake
     assert reader.stale_days() == [] and reader.days()[day].rows["atlas-gazette"]["landed"] == 99
 
 
+def test_two_sources_finishing_a_day_at_once_both_land_in_its_summary(tmp_path):
+    """The first source lists the day's run_metrics; the second then writes its row and the
+    summary; the first writes the summary last, from its older listing. It lists again after
+    writing and rewrites the summary with both rows (before, the second's row was missing, and
+    the health page read that day from run_metrics until something rewrote it)."""
+    from healthlake import metrics_row
+    from newslake.storage import Storage
+
+    day = dt.date(2026, 11, 20)
+    storage = Storage(str(tmp_path / "lake"))
+
+    class SecondFinishesMeanwhile(Storage):
+        interleaved = False
+
+        def list_with_mtime(self, prefix):
+            files = super().list_with_mtime(prefix)
+            if prefix.startswith("run_metrics/") and not self.interleaved:
+                self.interleaved = True
+                write_metrics(storage, day, "second-daily", metrics_row(landed=7))
+                health.write_day_summary(storage, day)
+            return files
+
+    racing = SecondFinishesMeanwhile(str(tmp_path / "lake"))
+    write_metrics(racing, day, "first-daily", metrics_row(landed=3))
+    health.write_day_summary(racing, day)
+    assert racing.interleaved
+    rows = lake.read_parquet(storage, lake.lake_health_key(day)).to_pylist()
+    assert {row["source"]: row["landed"] for row in rows} == {"first-daily": 3, "second-daily": 7}
+    assert health.HealthReader(storage, cache=health._FileCache(), listing_ttl=0).stale_days() == []
+
+
 def test_trend_against_the_volume_band(client, sample_lake):
     _, sources = sample_lake
     config = next(s for s in sources if s.id == QUARANTINED_SOURCE).volume

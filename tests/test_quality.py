@@ -344,6 +344,38 @@ def test_warnings_are_recorded_and_the_partition_is_published(storage):
     assert "language_declared [warn]" in page
 
 
+def test_two_validations_at_once_both_end_up_in_the_data_docs_index(storage):
+    """Two sources validated at the same moment: the first lists data_docs/, the second then
+    writes its verdict and its index, and the first writes its index last, from its older
+    listing. The first lists again after writing and rebuilds the index with both partitions
+    (before, the second was missing until some later validation)."""
+    from newslake.storage import Storage
+
+    first, second = SOURCE, SOURCE.model_copy(update={"id": "second-daily"})
+    second_verdict = run(articles(), src=second)
+
+    class SecondValidatesMeanwhile(Storage):
+        """The lake as the first validation sees it: right after its first listing of data_docs/,
+        the second validation runs from start to end."""
+
+        interleaved = False
+
+        def list(self, prefix):
+            keys = super().list(prefix)
+            if prefix == f"{datadocs.DOCS_PREFIX}/" and not self.interleaved:
+                self.interleaved = True
+                datadocs.build(storage, second_verdict, DAY, second.id)
+            return keys
+
+    racing = SecondValidatesMeanwhile.__new__(SecondValidatesMeanwhile)
+    racing.__dict__.update(storage.__dict__)
+    datadocs.build(racing, run(articles(), src=first), DAY, first.id)
+    assert racing.interleaved
+    index = storage.read_bytes(datadocs.INDEX_KEY).decode()
+    assert "2 partitions: 2 passed" in index
+    assert f"source={first.id}/articles.html" in index and f"source={second.id}/articles.html" in index
+
+
 def test_data_docs_index_lists_partitions_and_syncs_to_a_local_folder(s3_storage, tmp_path):
     """What `make docs` does for an S3 lake: copy data_docs/ to a local folder and index it."""
     for day, table in ((DAY, articles()), (DAY + dt.timedelta(days=1), articles(language={0: "de"}))):

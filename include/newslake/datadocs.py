@@ -8,9 +8,11 @@ context's site builder makes, without a context on disk) and writes, below the l
     data_docs/dt=D/source=S/partition_stats.html           GX page of the run's shares (duplicates, failed fetches)
     data_docs/dt=D/source=S/verdict-<status>.json          the verdict; <status> passed | warned | failed
 
-The status is in the verdict's file name so that the index is rebuilt from one listing, never by
-reading every partition. Two tasks validating at the same instant may each rebuild the index
-without the other's partition; the next validation (or ``python -m newslake docs``) lists it.
+The status is in the verdict's file name so that the index is rebuilt from a listing, never by
+reading every partition. Two tasks validating at the same moment may each render the index
+before the other's verdict is written; whichever writes last would leave the other's partition
+out, so each lists again once it has written the index and rebuilds it if a verdict appeared
+or changed meanwhile (:func:`write_index`, ``lake.rewrite_until_settled``).
 The pages load GX's styles from public CDNs, as GX's own Data Docs do: offline they are plain.
 """
 
@@ -79,15 +81,25 @@ def render_validation_page(result, *, banner: str = "") -> str:
 
 
 def write_index(storage: Storage) -> str:
-    """Rebuild data_docs/index.html from one listing of data_docs/."""
+    """Rebuild data_docs/index.html from a listing of data_docs/, until a listing taken after the
+    write finds the same verdicts (lake.rewrite_until_settled: another validation at the same
+    moment may have written the index without ours, or ours without its verdict)."""
+    lake.rewrite_until_settled(
+        "Data Docs index", lambda: _verdict_entries(storage),
+        lambda entries: storage.write_bytes(INDEX_KEY, render_index(entries).encode()),
+    )
+    return storage.url(INDEX_KEY)
+
+
+def _verdict_entries(storage: Storage) -> list[tuple[str, str, str]]:
+    """(day, source, status) of every verdict below data_docs/, newest day first."""
     entries = []
     for key in storage.list(f"{DOCS_PREFIX}/"):
         match = _VERDICT_KEY.match(key)
         if match:
             entries.append(match.groups())
     entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
-    storage.write_bytes(INDEX_KEY, render_index(entries).encode())
-    return storage.url(INDEX_KEY)
+    return entries
 
 
 def render_index(entries: list[tuple[str, str, str]]) -> str:

@@ -14,9 +14,10 @@ the page shows the same on a laptop and on a big deployment:
 
 **Why a summary table.** A year of 50 sources is 18,250 run_metrics files; opening them per page
 view is minutes on S3. The pipeline rewrites ``lake_health/dt=D/`` each time it writes a
-run_metrics row of D (``write_day_summary``: one listing and ≤ 50 small reads), so the page opens
-365 files. Two sources finishing D at the same instant may each write the summary without the
-other's row, and lakes older than the table have none: each page view lists ``run_metrics/`` (keys
+run_metrics row of D (``write_day_summary``: two listings and ≤ 50 small reads), so the page opens
+365 files (two sources finishing D at the same moment: each lists again after its write and
+rewrites the summary if the other's row landed meanwhile). Lakes older than the table have none,
+and a summary can still fall behind (a rewrite that failed): each page view lists ``run_metrics/`` (keys
 and mtimes only) and a day whose summary is missing, lacks a source, or is older than one of its
 run_metrics files is read from run_metrics instead (``python -m newslake health-summaries``
 rewrites such days). Files read are cached in this process by (key, mtime, size), so a page view
@@ -107,14 +108,21 @@ def _metrics_rows(storage: Storage, files: list[StoredFile]) -> list[dict[str, A
 
 
 def write_day_summary(storage: Storage, day: dt.date) -> str:
-    """Rewrite ``lake_health/dt=day/`` from the run_metrics files of ``day`` (one listing, one
-    small read per source); return its key."""
+    """Rewrite ``lake_health/dt=day/`` from the run_metrics files of ``day`` (a listing, one small
+    read per source, and a listing after the write: lake.rewrite_until_settled, for two sources
+    finishing the day at the same moment); return its key."""
     import pyarrow as pa
 
-    files = [stored for stored in storage.list_with_mtime(f"run_metrics/dt={day.isoformat()}") if _parse_day_key(stored.key)]
-    rows = sorted(_metrics_rows(storage, files), key=lambda row: row["source"])
     key = lake.lake_health_key(day)
-    storage.write_bytes(key, lake.table_to_parquet_bytes(pa.Table.from_pylist(rows, schema=lake.lake_health_schema())))
+
+    def metrics_files() -> list[StoredFile]:
+        return [stored for stored in storage.list_with_mtime(f"run_metrics/dt={day.isoformat()}") if _parse_day_key(stored.key)]
+
+    def write(files: list[StoredFile]) -> None:
+        rows = sorted(_metrics_rows(storage, files), key=lambda row: row["source"])
+        storage.write_bytes(key, lake.table_to_parquet_bytes(pa.Table.from_pylist(rows, schema=lake.lake_health_schema())))
+
+    lake.rewrite_until_settled(f"lake_health summary of {day}", metrics_files, write)
     return key
 
 

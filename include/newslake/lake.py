@@ -27,13 +27,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newslake.storage import Storage
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+log = logging.getLogger(__name__)
+Listing = TypeVar("Listing")
+# Rewrites of one summary in one task while other tasks' inputs keep landing (rewrite_until_settled).
+SUMMARY_REWRITES = 5
 
 # Schema history — v1: first release. v2: articles gained canonical_url, content_html, tags,
 # access (nullable, appended); readers given the current schema read v1 files with those null.
@@ -307,3 +313,26 @@ def write_json(storage: Storage, key: str, payload: dict[str, Any]) -> str:
 
 def read_json(storage: Storage, key: str) -> dict[str, Any]:
     return json.loads(storage.read_bytes(key))
+
+
+def rewrite_until_settled(what: str, listing: Callable[[], Listing], write: Callable[[Listing], object]) -> bool:
+    """``write(listing())``, then list again, and write again while the listing changed meanwhile
+    (at most SUMMARY_REWRITES times); False if it never settled.
+
+    For files that several tasks rebuild from a listing of what each of them wrote (the Data
+    Docs index, a day's lake_health summary): two tasks at the same moment may each list before
+    the other's file lands, and the later write would leave the other out. Each task writes its
+    own file before it lists, so when a listing taken after the last write matches what that
+    write was made from, every file written before that write — those of all the tasks that
+    rebuilt the summary before it — is in it. It costs one more listing per rebuild.
+    """
+    listed = listing()
+    for _ in range(SUMMARY_REWRITES):
+        write(listed)
+        relisted = listing()
+        if relisted == listed:
+            return True
+        log.info("%s: changed while it was written (another task), rewriting it", what)
+        listed = relisted
+    log.warning("%s: inputs kept changing through %d rewrites; the next rebuild includes the latest", what, SUMMARY_REWRITES)
+    return False
