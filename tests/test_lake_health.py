@@ -184,12 +184,15 @@ def test_data_docs_are_served_from_the_lake_and_nothing_else(client, sample_lake
     assert page.headers["content-security-policy"].startswith("sandbox")
     assert client.get(f"/docs/dt={CRAFTED_DAY}/source={QUARANTINED_SOURCE}/verdict-failed.json").json()["status"] == "failed"
     assert client.get("/docs/index.html").status_code == 200
+    assert "source=atlas-gazette/articles.html" in client.get("/docs/dt=2026-11-23/index.html").text
     assert client.get("/docs/dt=2026-11-23/source=atlas-gazette/articles.html").status_code == 200
     assert client.get("/docs/dt=2020-01-01/source=atlas-gazette/articles.html").status_code == 404
     for path in ["../run_metrics/dt=2026-11-23/source=atlas-gazette/part-0.parquet", "..%2F..%2Fetc%2Fpasswd", "dt=2026-11-23/source=../x.html",
                  "dt=2026-11-23/source=atlas-gazette/../../../lake_stats.html", "/etc/passwd", "%2e%2e/index.html"]:
         assert client.get(f"/docs/{path}").status_code == 404, path
     assert health.docs_key("dt=2026-11-23/source=..%2f/a.html") is None and health.docs_key("index.html") == "data_docs/index.html"
+    assert health.docs_key("dt=2026-11-23/index.html") == "data_docs/dt=2026-11-23/index.html"
+    assert health.docs_key("dt=2026-11-23/private.html") is None and health.docs_key("dt=2026-11-23/index.json") is None
 
 
 def test_lake_location_and_size(client, sample_lake):

@@ -325,8 +325,9 @@ def test_a_failing_partition_is_quarantined_never_published(storage, broken, exp
     page_key = "partition_stats.html" if expected == "duplicate_share" else "articles.html"
     page = storage.read_bytes(f"{datadocs.partition_prefix(DAY, SOURCE.id)}/{page_key}").decode()
     assert f"{expected} [block]" in page
-    index = storage.read_bytes(datadocs.INDEX_KEY).decode()
-    assert f"dt={DAY}/source={SOURCE.id}/articles.html" in index and "failed" in index
+    assert f"dt={DAY}/index.html" in storage.read_bytes(datadocs.INDEX_KEY).decode()
+    day_index = storage.read_bytes(datadocs.day_index_key(DAY)).decode()
+    assert f"source={SOURCE.id}/articles.html" in day_index and "failed" in day_index
 
 
 def test_warnings_are_recorded_and_the_partition_is_published(storage):
@@ -344,36 +345,73 @@ def test_warnings_are_recorded_and_the_partition_is_published(storage):
     assert "language_declared [warn]" in page
 
 
-def test_two_validations_at_once_both_end_up_in_the_data_docs_index(storage):
-    """Two sources validated at the same moment: the first lists data_docs/, the second then
-    writes its verdict and its index, and the first writes its index last, from its older
-    listing. The first lists again after writing and rebuilds the index with both partitions
-    (before, the second was missing until some later validation)."""
+@pytest.mark.parametrize("other_day", [False, True], ids=["same-day", "another-day"])
+def test_two_validations_at_once_both_end_up_in_the_data_docs_indexes(storage, other_day):
+    """Two partitions validated at the same moment: the first lists (its day's folder, or the
+    days), the second then writes its verdict and its indexes, and the first writes its index
+    last, from its older listing. The first lists again after writing and rebuilds the index
+    with both (before, the second was missing until some later validation)."""
     from newslake.storage import Storage
 
-    first, second = SOURCE, SOURCE.model_copy(update={"id": "second-daily"})
-    second_verdict = run(articles(), src=second)
+    first = SOURCE
+    second, second_day = SOURCE.model_copy(update={"id": "second-daily"}), DAY + dt.timedelta(days=1 if other_day else 0)
+    second_verdict = run(articles(), src=second, day=second_day)
 
     class SecondValidatesMeanwhile(Storage):
-        """The lake as the first validation sees it: right after its first listing of data_docs/,
-        the second validation runs from start to end."""
+        """The lake as the first validation sees it: right after its first listing of what the
+        second one changes, the second validation runs from start to end."""
 
         interleaved = False
 
         def list(self, prefix):
-            keys = super().list(prefix)
-            if prefix == f"{datadocs.DOCS_PREFIX}/" and not self.interleaved:
+            return self.interleave(super().list(prefix), prefix == f"{datadocs.DOCS_PREFIX}/dt={DAY}/" and not other_day)
+
+        def list_folders(self, prefix):
+            return self.interleave(super().list_folders(prefix), other_day)
+
+        def interleave(self, listed, now):
+            if now and not self.interleaved:
                 self.interleaved = True
-                datadocs.build(storage, second_verdict, DAY, second.id)
-            return keys
+                datadocs.build(storage, second_verdict, second_day, second.id)
+            return listed
 
     racing = SecondValidatesMeanwhile.__new__(SecondValidatesMeanwhile)
     racing.__dict__.update(storage.__dict__)
     datadocs.build(racing, run(articles(), src=first), DAY, first.id)
     assert racing.interleaved
-    index = storage.read_bytes(datadocs.INDEX_KEY).decode()
-    assert "2 partitions: 2 passed" in index
-    assert f"source={first.id}/articles.html" in index and f"source={second.id}/articles.html" in index
+    days = storage.read_bytes(datadocs.INDEX_KEY).decode()
+    assert f"dt={DAY}/index.html" in days and f"dt={second_day}/index.html" in days
+    first_day_index = storage.read_bytes(datadocs.day_index_key(DAY)).decode()
+    assert f"source={first.id}/articles.html" in first_day_index
+    if not other_day:
+        assert "2 partitions: 2 passed" in first_day_index and f"source={second.id}/articles.html" in first_day_index
+
+
+def test_a_validation_lists_only_its_day_of_data_docs(tmp_path):
+    """What a validation lists to rebuild the Data Docs indexes does not grow with the lake's
+    age: its day's folder and the folder names below data_docs/, not every page of every day
+    (one flat index listed all of data_docs/: ~55,000 keys after a year of 50 sources)."""
+    from newslake.storage import Storage
+
+    class Counting(Storage):
+        listed = 0
+
+        def list(self, prefix):
+            keys = super().list(prefix)
+            self.listed += len(keys)
+            return keys
+
+    storage = Counting(str(tmp_path / "lake"))
+    for back in range(1, 61):  # two months of three sources' pages, as earlier validations left them
+        for source_id in ("a", "b", "c"):
+            prefix = datadocs.partition_prefix(DAY - dt.timedelta(days=back), source_id)
+            for name in ("articles.html", "partition_stats.html", "verdict-passed.json"):
+                storage.write_bytes(f"{prefix}/{name}", b"{}")
+    datadocs.build(storage, run(articles()), DAY, SOURCE.id)
+    # The day's folder, twice (before and after writing its index): its three files, then four.
+    assert storage.listed == 3 + 4
+    days = storage.read_bytes(datadocs.INDEX_KEY).decode()
+    assert days.count('index.html">') == 61 and days.index(str(DAY)) < days.index(str(DAY - dt.timedelta(days=1)))
 
 
 def test_data_docs_index_lists_partitions_and_syncs_to_a_local_folder(s3_storage, tmp_path):
@@ -385,6 +423,15 @@ def test_data_docs_index_lists_partitions_and_syncs_to_a_local_folder(s3_storage
     folder = datadocs.local_docs_folder(s3_storage, tmp_path / "docs")
     index = (folder / "index.html").read_text()
     assert index.index("2026-11-25") < index.index("2026-11-24")  # newest first
-    assert "2 partitions: 1 passed, 0 warned, 1 failed" in index
+    assert "1 partition: 1 passed, 0 warned, 0 failed" in (folder / "dt=2026-11-24" / "index.html").read_text()
+    assert "1 partition: 0 passed, 0 warned, 1 failed" in (folder / "dt=2026-11-25" / "index.html").read_text()
     assert (folder / "dt=2026-11-24" / "source=test-daily" / "articles.html").is_file()
     assert "language_declared [block]" in (folder / "dt=2026-11-25" / "source=test-daily" / "articles.html").read_text()
+    # Every link between the pages leads to a page: days -> day -> partition pages, and back.
+    import re
+
+    for page in folder.rglob("*.html"):
+        for href in re.findall(r'href="([^"#:]+)"', page.read_text()):
+            if not href.endswith(".css"):
+                assert (page.parent / href).resolve().is_file(), (page.relative_to(folder), href)
+    assert 'href="../index.html"' in (folder / "dt=2026-11-25" / "source=test-daily" / "articles.html").read_text()

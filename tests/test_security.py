@@ -307,6 +307,7 @@ def tiny_health_lake(root: Path) -> Storage:
     write_metrics(storage, DAY, "atlas-gazette", metrics_row(landed=2))
     storage.write_bytes(f"{datadocs.partition_prefix(DAY, 'atlas-gazette')}/articles.html", b"<html><body>docs of the day</body></html>")
     lake.write_json(storage, f"{datadocs.partition_prefix(DAY, 'atlas-gazette')}/verdict-passed.json", {"status": "passed"})
+    datadocs.write_day_index(storage, DAY)
     datadocs.write_index(storage)
     storage.write_bytes("private.txt", LAKE_PRIVATE.encode())
     (root / "secret.txt").write_text(OUTSIDE_SECRET)
@@ -391,7 +392,9 @@ def test_make_docs_server_serves_only_the_docs_folder(tmp_path):
                 assert server.poll() is None, server.stdout.read().decode(errors="replace")
                 assert time.monotonic() < deadline, "the docs server did not start"
                 time.sleep(0.2)
-        assert status == 200 and b"atlas-gazette" in body
+        assert status == 200 and f"dt={DAY}/index.html".encode() in body
+        status, body = raw_get(port, f"/dt={DAY}/index.html")
+        assert status == 200 and b"source=atlas-gazette/articles.html" in body
         assert raw_get(port, f"/dt={DAY}/source=atlas-gazette/articles.html") == (200, b"<html><body>docs of the day</body></html>")
         for target in ["/../private.txt", "/../../secret.txt", "/%2e%2e/private.txt", "/%2e%2e/%2e%2e/secret.txt", "/..%2fprivate.txt",
                        "/..%2f..%2fsecret.txt", f"/dt={DAY}/../../private.txt", "/....//....//secret.txt", "//etc/passwd",
@@ -700,7 +703,7 @@ def test_a_dag_run_on_s3_leaves_no_credential_in_logs_metadata_xcom_lake_or_data
             for item in page.get("Contents", [])]
     names = {key.removeprefix(f"{prefix}/") for key in keys}
     assert {lake.articles_key(DAY, source.id), lake.raw_key(DAY, source.id), lake.fetch_log_key(DAY, source.id),
-            lake.run_metrics_key(DAY, source.id), datadocs.INDEX_KEY} <= names
+            lake.run_metrics_key(DAY, source.id), datadocs.INDEX_KEY, datadocs.day_index_key(DAY)} <= names
     titles = b""
     for key in keys:
         data = readable(key, client.get_object(Bucket=moto_s3["bucket"], Key=key)["Body"].read())
@@ -713,7 +716,7 @@ def test_a_dag_run_on_s3_leaves_no_credential_in_logs_metadata_xcom_lake_or_data
     storage = storage_from_settings(Settings.load())
     folder = datadocs.local_docs_folder(storage, tmp_path / "docs")
     pages = [path for path in folder.rglob("*") if path.is_file()]
-    assert any(path.name == "articles.html" for path in pages) and source.id in (folder / "index.html").read_text()
+    assert any(path.name == "articles.html" for path in pages) and source.id in (folder / f"dt={DAY}" / "index.html").read_text()
     for path in pages:
         assert canaries_in(path.read_bytes()) == [], path
     # What a person sees of the lake in the health page and the report never names a credential either.
@@ -775,7 +778,8 @@ def test_airflow_services_listen_on_loopback_only_and_require_login(tmp_path):
         for path in ("/api/v2/dags", "/api/v2/connections", "/api/v2/variables", "/newslake/api/grid"):
             assert httpx.get(base + path, headers=authorised, timeout=60).status_code == 200, path
         assert httpx.get(base + "/newslake/api/lake", headers=authorised, timeout=60).json()["uri"] == storage.url()
-        assert b"atlas-gazette" in httpx.get(base + "/newslake/docs/index.html", headers=authorised, timeout=60).content
+        assert f"dt={DAY}/index.html".encode() in httpx.get(base + "/newslake/docs/index.html", headers=authorised, timeout=60).content
+        assert b"atlas-gazette" in httpx.get(base + f"/newslake/docs/dt={DAY}/index.html", headers=authorised, timeout=60).content
         # ...and a logged-in user still cannot walk out of the Data Docs through the real server.
         for path in TRAVERSAL_DOCS_PATHS:
             target = "/newslake/docs/" + path.replace("\u2024", "%E2%80%A4").replace("\\", "%5C")

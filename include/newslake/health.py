@@ -70,7 +70,7 @@ STAGING_SLACK = dt.timedelta(seconds=2)
 _DAY_KEY = re.compile(r"^(?P<table>[^/]+)/dt=(?P<day>\d{4}-\d{2}-\d{2})/(?:source=(?P<source>[^/]+)/)?(?P<name>[^/]+)$")
 _STAGING_KEY = re.compile(r"^_staging/dt=(?P<day>\d{4}-\d{2}-\d{2})/source=(?P<source>[^/]+)/")
 # What the docs endpoint serves: the index, or one partition's page / verdict.
-_DOCS_PATH = re.compile(r"^(?:index\.html|dt=\d{4}-\d{2}-\d{2}/source=[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9_-]+\.(?:html|json))$")
+_DOCS_PATH = re.compile(r"^(?:index\.html|dt=\d{4}-\d{2}-\d{2}/(?:index\.html|source=[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9_-]+\.(?:html|json)))$")
 
 
 # -- the summary table (written by the pipeline) -------------------------------------------------

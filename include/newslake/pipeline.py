@@ -681,7 +681,7 @@ def _build_data_docs(ctx: PartitionContext, verdict) -> None:
         log.exception("Data Docs could not be built for %s", ctx.name)
         verdict.data_docs = None
         return
-    log.info("Data Docs: %s (all partitions: %s)", verdict.data_docs, ctx.storage.url(datadocs.INDEX_KEY))
+    log.info("Data Docs: %s (the day's partitions: %s)", verdict.data_docs, ctx.storage.url(datadocs.day_index_key(ctx.day)))
 
 
 def _check_volume(ctx: PartitionContext):

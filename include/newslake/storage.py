@@ -199,6 +199,14 @@ class Storage:
         keys = [info.path[root_length:] for info in self.filesystem.get_file_info(selector) if info.type == pafs.FileType.File]
         return sorted(keys)
 
+    def list_folders(self, prefix: str) -> list[str]:
+        """Names of the folders directly below ``prefix`` (sorted; one delimited listing on S3,
+        ~1,000 names a request, however many files they hold); [] when there are none."""
+        import pyarrow.fs as pafs
+
+        selector = pafs.FileSelector(self.path(prefix), recursive=False, allow_not_found=True)
+        return sorted(info.base_name for info in self.filesystem.get_file_info(selector) if info.type == pafs.FileType.Directory)
+
     def list_with_mtime(self, prefix: str) -> list[StoredFile]:
         """Like ``list``, with each file's size and modification time (sorted by key)."""
         import pyarrow.fs as pafs
