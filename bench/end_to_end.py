@@ -402,7 +402,8 @@ class MemorySampler:
     The list of descendants and their USS (/proc/PID/smaps_rollup) are read every
     ``slow_every``-th sample only: the sampler shares the two cores with the run it measures,
     and reading them five times a second can take a tenth of a core and more (docs/PERFORMANCE.md,
-    "End to end", has the command that measures it)."""
+    "End to end", has the command that measures it). The thread's own CPU seconds
+    (``own_cpu_seconds``) are counted in this process's, and the report takes them out again."""
 
     def __init__(self, exclude: set[int], interval: float = 0.2, slow_every: int = 5):
         import psutil
@@ -412,6 +413,7 @@ class MemorySampler:
         self.interval = interval
         self.slow_every = slow_every
         self.samples: list[tuple[float, int, int, float]] = []
+        self.own_cpu_seconds = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -419,6 +421,7 @@ class MemorySampler:
         import psutil
 
         children = []
+        started = time.thread_time()
         for tick in itertools.count():
             slow = tick % self.slow_every == 0
             if slow:
@@ -437,6 +440,7 @@ class MemorySampler:
             cpu += times.user + times.system + times.children_user + times.children_system
             # The workers' USS is 0 in the samples between refreshes: not read then (peaks are maxima).
             self.samples.append((time.time(), self.me.memory_info().rss, uss, cpu))
+            self.own_cpu_seconds = time.thread_time() - started
             if self._stop.wait(self.interval):
                 return
 
@@ -540,6 +544,8 @@ def run_day(pages: int, day: dt.date, workdir: Path, profile: Path | None, weigh
         "tasks": tasks,
         "steps": {name: step_seconds[f"{name}_seconds"] for name in ("discover", "fetch", "extract")},
         "cpu_seconds": memory.samples[-1][3] - memory.samples[0][3],
+        # The bench's own sampling thread, inside cpu_seconds: not part of the run it measures.
+        "sampler_cpu_seconds": memory.own_cpu_seconds,
         "extract": extract_summary,
         "pool_cpu_seconds": (children_after.ru_utime + children_after.ru_stime) - (children_before.ru_utime + children_before.ru_stime),
         "baseline_rss_mb": memory.samples[0][1] / 2**20,
@@ -739,10 +745,11 @@ def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
     # The ratio is pure CPU / (2 × wall), and two cores give wall ≥ (CPU of the run) / 2: so
     # pure CPU / CPU of the run bounds the ratio, however well the run overlaps its work.
     pure_cpu = pages / pure["pages_per_second_cpu"]
-    run_cpu = main["cpu_seconds"] + main["site_cpu_seconds"]
+    run_cpu = main["cpu_seconds"] - main["sampler_cpu_seconds"] + main["site_cpu_seconds"]
     lines += [
         "",
-        f"CPU seconds of the whole run: {main['cpu_seconds']:.1f} (wall {wall:.1f}); the site's own process, on the same cores: "
+        f"CPU seconds of the whole run: {main['cpu_seconds']:.1f} (wall {wall:.1f}), of which the bench's memory sampler "
+        f"{main['sampler_cpu_seconds']:.1f} (not counted below); the site's own process, on the same cores: "
         f"{main['site_cpu_seconds']:.1f} CPU s; "
         "load average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "",
@@ -770,6 +777,7 @@ def report(runs: list[dict], pure: dict) -> tuple[str, dict]:
         "extract_workers": extract["workers"],
         "fetch_pages_per_second_seen_by_the_site": round(main["fetch_pages_per_second"], 2),
         "site_cpu_seconds": round(main["site_cpu_seconds"], 2),
+        "sampler_cpu_seconds": round(main["sampler_cpu_seconds"], 2),
         "pure_extraction_cpu_seconds": round(pure_cpu, 2),
         "cpu_ceiling_of_the_ratio": round(pure_cpu / run_cpu, 3),
         "pool_cpu_seconds": round(main["pool_cpu_seconds"], 2),

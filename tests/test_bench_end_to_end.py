@@ -73,6 +73,9 @@ def test_a_small_day_of_real_weight_runs_through_airflow_and_reports(tmp_path):
     assert figures["execution_api_start_seconds"] > 0
     assert figures["runs"][0]["tasks"]["discover"]["seconds"] < figures["execution_api_start_seconds"]
     assert figures["site_cpu_seconds"] > 0
+    # The bench's sampling thread measured its own CPU, which the ceiling leaves out.
+    assert 0 < figures["sampler_cpu_seconds"] < figures["runs"][0]["cpu_seconds"]
+    assert "of which the bench's memory sampler" in completed.stdout
     assert 0 < figures["ratio_to_two_cores"] <= figures["cpu_ceiling_of_the_ratio"] * 1.05
     assert figures["pages_per_second"] == pytest.approx(30 / figures["wall_seconds"], rel=0.01)
     assert "where the wall time goes" in completed.stdout
