@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(PY) bench/end_to_end.py --rss-pages 500 --json $(BENCH_RESULTS)/end_to_end.json
 	$(PY) bench/end_to_end.py --weight real --rss-pages --sample 100 --json $(BENCH_RESULTS)/end_to_end_real_weight.json
 	$(PY) bench/raw_zone.py --json $(BENCH_RESULTS)/raw_zone.json
+	$(PY) bench/http_client.py --json $(BENCH_RESULTS)/http_client.json
 	$(PY) bench/dag_parse.py --json $(BENCH_RESULTS)/dag_parse.json
 	$(PY) bench/storage_query.py --json $(BENCH_RESULTS)/storage_query.json
 	$(PY) bench/parallel_workers.py --copies 1 --rounds 1 --json $(BENCH_RESULTS)/parallel_workers.json

@@ -111,6 +111,23 @@ def rows(folder: Path) -> list[tuple[str, str, str, str, str, str]]:
     else:
         missing("raw zone", "bench/raw_zone.py --json bench-results/raw_zone.json")
 
+    http_client = _load(folder, "http_client")
+    if http_client:
+        per_response = http_client["cpu_ms_per_response"]
+        httpx_alone = per_response["httpx alone"]
+        size = f"{http_client['page_bytes'] / 1024:.0f} KiB"
+        table.append((
+            f"HTTP client: CPU ms per {size} response on loopback, newslake's HttpClient vs httpx alone (the library it is built on)",
+            f"{per_response['newslake HttpClient (httpx)']:.2f}", f"{httpx_alone:.2f}",
+            f"{per_response['newslake HttpClient (httpx)'] / httpx_alone:.2f}×", "report", "",
+        ))
+        table.append((
+            f"HTTP client: CPU ms per {size} response on loopback, aiohttp alone vs httpx alone",
+            f"{per_response['aiohttp alone']:.2f}", f"{httpx_alone:.2f}", f"{per_response['aiohttp alone'] / httpx_alone:.2f}×", "report", "",
+        ))
+    else:
+        missing("HTTP client", "bench/http_client.py --json bench-results/http_client.json")
+
     parse = _load(folder, "dag_parse")
     if parse:
         for row in parse["files"][:-1]:
