@@ -33,20 +33,31 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check include dags tests bench tools plugins
 
-## bench: every benchmark, then one table of newslake against its baselines (docs/PERFORMANCE.md); JSON in bench-results/
+## bench: every benchmark (each after the time it starts), then one table of newslake against its baselines (docs/PERFORMANCE.md); JSON in bench-results/
 BENCH_RESULTS := bench-results
 bench: $(STAMP)
 	mkdir -p $(BENCH_RESULTS)
+	@date +"== %T"
 	$(PY) bench/fetch_politeness.py --json $(BENCH_RESULTS)/fetch_politeness.json
+	@date +"== %T"
 	$(PY) bench/extraction.py --json $(BENCH_RESULTS)/extraction.json
+	@date +"== %T"
 	$(PY) bench/end_to_end.py --rss-pages 500 --json $(BENCH_RESULTS)/end_to_end.json
+	@date +"== %T"
 	$(PY) bench/end_to_end.py --weight real --rss-pages --sample 100 --json $(BENCH_RESULTS)/end_to_end_real_weight.json
+	@date +"== %T"
 	$(PY) bench/raw_zone.py --json $(BENCH_RESULTS)/raw_zone.json
+	@date +"== %T"
 	$(PY) bench/http_client.py --json $(BENCH_RESULTS)/http_client.json
+	@date +"== %T"
 	$(PY) bench/dag_parse.py --json $(BENCH_RESULTS)/dag_parse.json
+	@date +"== %T"
 	$(PY) bench/storage_query.py --json $(BENCH_RESULTS)/storage_query.json
+	@date +"== %T"
 	$(PY) bench/parallel_workers.py --copies 1 --rounds 1 --json $(BENCH_RESULTS)/parallel_workers.json
+	@date +"== %T"
 	$(PY) bench/lake_health.py --days 90 --repeat 3 --json $(BENCH_RESULTS)/lake_health.json
+	@date +"== %T"
 	$(PY) bench/summary.py --results $(BENCH_RESULTS)
 
 ## fuzz: >= 100,000 generated inputs over the extractor, listings, robots.txt, sources loader and URLs (table at the end), then atheris
