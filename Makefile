@@ -40,7 +40,7 @@ bench: $(STAMP)
 	@date +"== %T"
 	$(PY) bench/fetch_politeness.py --json $(BENCH_RESULTS)/fetch_politeness.json
 	@date +"== %T"
-	$(PY) bench/extraction.py --json $(BENCH_RESULTS)/extraction.json
+	$(PY) bench/extraction.py --passes 2 --json $(BENCH_RESULTS)/extraction.json
 	@date +"== %T"
 	$(PY) bench/end_to_end.py --rss-pages 500 --json $(BENCH_RESULTS)/end_to_end.json
 	@date +"== %T"
@@ -48,7 +48,7 @@ bench: $(STAMP)
 	@date +"== %T"
 	$(PY) bench/raw_zone.py --json $(BENCH_RESULTS)/raw_zone.json
 	@date +"== %T"
-	$(PY) bench/http_client.py --json $(BENCH_RESULTS)/http_client.json
+	$(PY) bench/http_client.py --rounds 2 --json $(BENCH_RESULTS)/http_client.json
 	@date +"== %T"
 	$(PY) bench/dag_parse.py --json $(BENCH_RESULTS)/dag_parse.json
 	@date +"== %T"
