@@ -117,8 +117,8 @@ print(verdict.status, len(gx))
 
 @pytest.mark.parametrize("logger_level", ["unconfigured", "configured"])
 def test_great_expectations_keeps_its_info_lines_out_of_the_task_log(logger_level):
-    """A validate task's log held ~230 lines of GX's INFO chatter (its import alone: every closure
-    its docs decorator skips) around the four lines of ours. Unless something set a level on the
+    """A validate task's log held hundreds of lines of GX's INFO chatter (its import alone: every
+    closure its docs decorator skips) around the four lines of ours. Unless something set a level on the
     ``great_expectations`` logger, GX now logs warnings only; a level set on it is kept."""
     tests_folder = str(Path(__file__).parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [tests_folder, os.environ.get("PYTHONPATH")]))}

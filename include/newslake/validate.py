@@ -274,8 +274,9 @@ def import_great_expectations():
     stats`` goes through scipy's own ``__getattr__`` otherwise, which would load it at once.
 
     GX's loggers are left at WARNING unless something configured them: at INFO, its import and
-    one validation write ~230 lines (every closure its docs decorator skips, a temporary folder
-    it creates and removes, defaults it looks up) into the validate task's log, around the four
+    one validation write over a hundred lines (every closure its docs decorator skips, a
+    temporary folder it creates and removes, defaults it looks up; tests/test_quality.py counts
+    them) into the validate task's log, around the four
     lines of ours that say what the task did. Set a level on the ``great_expectations`` logger
     (Airflow's logging config, or ``logging.getLogger``) to see them again.
     """
