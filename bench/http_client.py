@@ -2,13 +2,14 @@
 library it is built on) and aiohttp (a client with a C parser), on the same page in the same run.
 
 The fetch task's own process is the largest cost of a day besides extraction (docs/PERFORMANCE.md,
-"End to end"), and the HTTP client is half of it: this measures how much of that is the client
+"End to end"), and the HTTP client about a third of that (this benchmark's figures, in its
+section "HTTP client"): this measures how much of that is the client
 library, how much newslake's rules on top (address guard, politeness schedule, size caps), and
 what another library would save.
 
-A page of real weight (the end-to-end bench's, ~190 KiB) is served on 127.0.0.1 by a server in
-its own process, whose CPU is not counted. Each client fetches it ``--requests`` times per
-round, 8 requests in flight, over keep-alive connections; the clients take turns, round after
+A page of real weight (~190 KiB) is served on 127.0.0.1 by the end-to-end bench's site
+(``end_to_end.BenchSite``: its own process, whose CPU is not counted). Each client fetches it
+``--requests`` times per round, 8 requests in flight, over keep-alive connections; the clients take turns, round after
 round (this machine's speed moves from second to second: docs/PERFORMANCE.md), in this process
 pinned to one CPU. Reported: CPU milliseconds of this process per response, over all rounds.
 
@@ -22,7 +23,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,25 +30,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "include"), str(REPO / "bench")]
 CONCURRENCY = 8
-
-SERVER = """
-import http.server, sys
-body = open(sys.argv[1], "rb").read()
-class Page(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the sites newslake fetches
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-"""
-
 
 async def with_newslake(urls: list[str]) -> int:
     from newslake.http import HttpClient, HttpSettings
@@ -94,16 +75,15 @@ CLIENTS = {
 }
 
 
-def measure(port: int, page_bytes: int, requests: int, rounds: int) -> dict[str, float]:
+def measure(page_url: str, page_bytes: int, requests: int, rounds: int) -> dict[str, float]:
     """CPU ms per response of each client, taking turns ``rounds`` times."""
     for fetch in CLIENTS.values():  # imports, first connections: not timed
-        asyncio.run(fetch([f"http://127.0.0.1:{port}/warm/{n}" for n in range(CONCURRENCY)]))
+        asyncio.run(fetch([page_url] * CONCURRENCY))
     cpu = dict.fromkeys(CLIENTS, 0.0)
-    for round_number in range(rounds):
+    for _ in range(rounds):
         for name, fetch in CLIENTS.items():
-            urls = [f"http://127.0.0.1:{port}/r{round_number}/{n}.html" for n in range(requests)]
             started = time.process_time()
-            received = asyncio.run(fetch(urls))
+            received = asyncio.run(fetch([page_url] * requests))
             cpu[name] += time.process_time() - started
             if received != page_bytes * requests:
                 raise SystemExit(f"{name} received {received} bytes, expected {page_bytes * requests}")
@@ -119,22 +99,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import end_to_end
 
-    article = end_to_end.bench_articles(dt.date(2026, 11, 20), 1)[0]
-    page = end_to_end.page_html(article, "http://127.0.0.1", "real")
-    page_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"newslake-bench-page-{os.getpid()}.html"
-    page_file.write_bytes(page)
+    day = dt.date(2026, 11, 20)
+    article = end_to_end.bench_articles(day, 1)[0]
     cpus = sorted(os.sched_getaffinity(0))
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(page_file)], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
+    with end_to_end.BenchSite(1, day, "real") as site:
+        page = end_to_end.page_html(article, site.base_url, "real")  # the bytes the site serves for it
         if len(cpus) > 1:
-            os.sched_setaffinity(server.pid, set(cpus[1:]))
+            os.sched_setaffinity(site.process.pid, set(cpus[1:]))
         os.sched_setaffinity(0, {cpus[0]})
-        per_response = measure(port, len(page), args.requests, args.rounds)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        page_file.unlink(missing_ok=True)
+        per_response = measure(site.base_url + article.path, len(page), args.requests, args.rounds)
 
     baseline = per_response["httpx alone"]
     print(f"HTTP client, CPU ms per {len(page) / 1024:.0f} KiB response on 127.0.0.1 ({args.requests} × {args.rounds} rounds, "
