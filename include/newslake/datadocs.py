@@ -13,7 +13,7 @@ A validation rebuilds the two indexes it changes from listings, never by reading
 day's from a listing of ``data_docs/dt=D/`` (the status is in the verdict's file name), and the
 days' from a listing of the folders below ``data_docs/`` (a thousand days a request). Neither
 grows with the lake's age, as one listing of all of ``data_docs/`` did (~55,000 keys after a year
-of 50 sources). Two tasks validating at the same moment may each render an index before the
+of 50 sources: 365 × 50 × 3 files). Two tasks validating at the same moment may each render an index before the
 other's verdict is written; whichever writes last would leave the other out, so each lists
 again once it has written an index and rebuilds it if it changed meanwhile
 (``lake.rewrite_until_settled``). The pages load GX's styles from public CDNs, as GX's own Data
