@@ -385,6 +385,9 @@ def test_two_validations_at_once_both_end_up_in_the_data_docs_indexes(storage, o
     assert f"source={first.id}/articles.html" in first_day_index
     if not other_day:
         assert "2 partitions: 2 passed" in first_day_index and f"source={second.id}/articles.html" in first_day_index
+        # Sources from a to z (they came out z to a, as the flat index had sorted its rows newest day first).
+        assert second.id < first.id
+        assert first_day_index.index(f"source={second.id}/articles.html") < first_day_index.index(f"source={first.id}/articles.html")
 
 
 def test_a_validation_lists_only_its_day_of_data_docs(tmp_path):

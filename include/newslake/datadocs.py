@@ -116,9 +116,11 @@ def write_day_index(storage: Storage, day: dt.date | str) -> str:
 
 
 def _verdict_entries(storage: Storage, prefix: str) -> list[tuple[str, str, str]]:
-    """(day, source, status) of every verdict below ``prefix``, newest day first, then by source."""
+    """(day, source, status) of every verdict below ``prefix``, newest day first, then by source
+    from a to z."""
     entries = [match.groups() for key in storage.list(prefix) if (match := _VERDICT_KEY.match(key))]
-    entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    entries.sort(key=lambda entry: entry[1])
+    entries.sort(key=lambda entry: entry[0], reverse=True)  # stable: sources stay a to z within a day
     return entries
 
 
