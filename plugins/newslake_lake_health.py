@@ -32,7 +32,7 @@ def _reader_factory():
     resolved: dict = {}
 
     def reader():
-        from newslake.config import Settings, load_sources
+        from newslake.config import Settings, SettingsError, load_sources
         from newslake.health import HealthReader
         from newslake.orchestration import settings_from_airflow, storage_from_settings
 
@@ -40,6 +40,8 @@ def _reader_factory():
             if not resolved or time.monotonic() - resolved["at"] > SETTINGS_TTL_SECONDS:
                 try:
                     settings = settings_from_airflow()
+                except SettingsError:  # a bad value must not turn the page to another lake (the defaults')
+                    raise
                 except Exception:  # Variables unreachable from this process: the environment still counts
                     settings = Settings.load()
                 try:

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from newslake.config import DEFAULT_SOURCES_FILE, Settings, SourcesConfigError, load_sources
+from newslake.config import DEFAULT_SOURCES_FILE, Settings, SettingsError, SourcesConfigError, load_sources
 
 VALID_ENTRY = """
   - id: good-source
@@ -91,6 +91,40 @@ def test_settings_lookup_then_environment_then_default(monkeypatch):
     assert settings.lake_uri == "/from/variable"
     assert settings.fetch_concurrency == 3
     assert settings.aws_conn_id == "newslake_s3"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("fetch_concurrency", "eight", "setting fetch_concurrency: {origin} = 'eight' is not an integer"),
+        ("fetch_concurrency", "0", "setting fetch_concurrency must be an integer of at least 1 (requests in flight), got 0 (from {origin})"),
+        ("max_page_bytes", "-1", "setting max_page_bytes must be an integer of at least 1"),
+        ("extract_workers", "-2", "setting extract_workers must be an integer of at least 0 (0 = one per CPU), got -2"),
+        ("raw_retention_days", "-30", "setting raw_retention_days must be an integer of at least 0 (0 = keep the raw zone forever)"),
+        ("staging_max_age_hours", "0", "setting staging_max_age_hours must be an integer of at least 1"),
+        ("staging_max_age_hours", "1.5", "setting staging_max_age_hours: {origin} = '1.5' is not an integer"),
+        ("allowed_networks", "127.0.0.0/8, 10.0.0.1/8", "setting allowed_networks: invalid network '10.0.0.1/8'"),
+    ],
+)
+@pytest.mark.parametrize("origin", ["variable", "environment"])
+def test_a_setting_it_cannot_take_is_refused_naming_the_setting_and_its_origin(monkeypatch, name, value, message, origin):
+    if origin == "variable":
+        where = f"Airflow Variable newslake_{name}"
+        load = lambda: Settings.load(lambda field: value if field == name else None, lookup_origin="Airflow Variable newslake_{name}")  # noqa: E731
+    else:
+        where = f"environment variable NEWSLAKE_{name.upper()}"
+        monkeypatch.setenv(f"NEWSLAKE_{name.upper()}", value)
+        load = Settings.load
+    with pytest.raises(SettingsError) as caught:
+        load()
+    assert message.format(origin=where) in str(caught.value)
+    assert where in str(caught.value) and caught.value.setting == name
+
+
+def test_settings_built_in_code_are_checked_too():
+    with pytest.raises(SettingsError, match=r"^setting fetch_concurrency must be an integer of at least 1 \(requests in flight\), got -1$"):
+        Settings(fetch_concurrency=-1)
+    assert Settings(raw_retention_days=0, extract_workers=0, allowed_networks="127.0.0.0/8,::1/128").allowed_network_list == ("127.0.0.0/8", "::1/128")
 
 
 @pytest.mark.parametrize("path", sorted((DEFAULT_SOURCES_FILE.parent).glob("*.yaml")), ids=lambda p: p.name)

@@ -210,3 +210,41 @@ def test_running_a_changed_dag_again_for_a_day_warns_of_nothing(sample_site, air
     # Airflow rewrites a DAG at most every 30 s by default; a user edits the file later than that.
     monkeypatch.setenv("AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL", "0")
     assert run_the_day() == []
+
+
+def test_a_bad_setting_fails_the_run_with_a_message_naming_its_variable(
+    sample_site, airflow_db, tmp_path, monkeypatch, capfd, start_local_server
+):
+    """An Airflow Variable a setting cannot take fails the run's first task with the Variable's
+    name and value (before: Python's "invalid literal for int() with base 10: 'eight'", which names
+    neither), nothing is written to the lake, and the failure is still notified through the
+    webhook the notify_conn_id Variable names (before, the failure callback read every setting,
+    fell back to the environment's on the bad one, and only logged the failure)."""
+    import json
+
+    from airflow.models.variable import Variable
+
+    from localserver import Response
+    from newslake import orchestration
+    from newslake.sample_site.content import SAMPLE_DATES
+
+    hook = start_local_server(lambda request, http: Response(204))
+    monkeypatch.setenv("AIRFLOW_CONN_NEWSLAKE_TEST_HOOK", json.dumps({"conn_type": "http", "host": hook.url("/hook")}))
+    monkeypatch.setenv("NEWSLAKE_LAKE_URI", str(tmp_path / "lake"))
+    source = load_sources()[0]
+    day = SAMPLE_DATES[-1]
+    Variable.set("newslake_fetch_concurrency", "eight")
+    Variable.set("newslake_notify_conn_id", "newslake_test_hook")
+    try:
+        dag = orchestration.load_dagbag().dags[source.dag_id]
+        run = orchestration.run_once(dag, day, orchestration.logical_date_for(source, day))
+    finally:
+        Variable.delete("newslake_fetch_concurrency")
+        Variable.delete("newslake_notify_conn_id")
+    assert run.state == "failed"
+    message = "setting fetch_concurrency: Airflow Variable newslake_fetch_concurrency = 'eight' is not an integer"
+    assert message in "".join(capfd.readouterr())
+    assert not (tmp_path / "lake").exists()
+    events = [json.loads(request.body) for request in hook.requests_to("/hook")]
+    assert events and all(message in event["exception"] for event in events if event["event"] == "task_failed")
+    assert {event["task_id"] for event in events if event["event"] == "task_failed"} == {"discover"}

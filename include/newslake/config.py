@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -358,10 +358,32 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
+class SettingsError(ValueError):
+    """A run setting holds a value it cannot take; the message names the setting and, once
+    :meth:`Settings.load` has seen it, where the value came from (the Airflow Variable or the
+    environment variable)."""
+
+    def __init__(self, setting: str, message: str):
+        super().__init__(message)
+        self.setting = setting
+
+
+# The least value each integer setting takes, and what it means there: a task fails at once with
+# the setting's name instead of later with a library's message (or a negative pool size).
+_SETTING_MINIMUMS = {
+    "max_page_bytes": (1, "a page's size cap in bytes"),
+    "fetch_concurrency": (1, "requests in flight"),
+    "extract_workers": (0, "0 = one per CPU"),
+    "raw_retention_days": (0, "0 = keep the raw zone forever"),
+    "staging_max_age_hours": (1, "it must exceed the longest pipeline task"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Run-time settings. Each field can be set by Airflow Variable ``newslake_<field>`` or by
-    environment variable ``NEWSLAKE_<FIELD>``."""
+    environment variable ``NEWSLAKE_<FIELD>``; a value a field cannot take raises
+    :class:`SettingsError`."""
 
     lake_uri: str = "./lake"
     # Airflow connection (type aws) holding S3 credentials and, in its extra, ``endpoint_url``.
@@ -389,18 +411,52 @@ class Settings:
     # webhook, smtp/email = e-mail. Empty: failures are only logged.
     notify_conn_id: str = ""
 
+    def __post_init__(self) -> None:
+        for name, (least, meaning) in _SETTING_MINIMUMS.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise SettingsError(name, f"setting {name} must be an integer of at least {least} ({meaning}), got {value!r}")
+        from newslake.netguard import parse_networks
+
+        try:
+            parse_networks(self.allowed_network_list)
+        except ValueError as exc:
+            raise SettingsError("allowed_networks", f"setting allowed_networks: {exc}") from None
+
     @classmethod
-    def load(cls, lookup: Callable[[str], str | None] | None = None) -> Settings:
-        """Build settings from ``lookup(field_name)`` (None = unset), falling back to NEWSLAKE_* env."""
+    def load(
+        cls, lookup: Callable[[str], str | None] | None = None, *, lookup_origin: str = "the lookup's {name}",
+        only: Collection[str] | None = None,
+    ) -> Settings:
+        """Build settings from ``lookup(field_name)`` (None = unset), falling back to NEWSLAKE_* env.
+
+        ``lookup_origin`` says where ``lookup`` reads a field from (``"Airflow Variable
+        newslake_{name}"``): a :class:`SettingsError` names it, or the environment variable.
+        ``only``: read just these fields, the others keep their defaults."""
         values: dict[str, Any] = {}
+        origins: dict[str, str] = {}
         for field in fields(cls):
+            if only is not None and field.name not in only:
+                continue
             raw = lookup(field.name) if lookup else None
+            origin = lookup_origin.format(name=field.name)
             if raw is None:
                 raw = os.environ.get(f"NEWSLAKE_{field.name.upper()}")
+                origin = f"environment variable NEWSLAKE_{field.name.upper()}"
             if raw is None or raw == "":
                 continue
-            values[field.name] = int(raw) if field.type == "int" else raw
-        return cls(**values)
+            origins[field.name] = origin
+            if field.type == "int":
+                try:
+                    values[field.name] = int(raw)
+                except ValueError:
+                    raise SettingsError(field.name, f"setting {field.name}: {origin} = {raw!r} is not an integer") from None
+            else:
+                values[field.name] = raw
+        try:
+            return cls(**values)
+        except SettingsError as exc:
+            raise SettingsError(exc.setting, f"{exc} (from {origins[exc.setting]})") from None
 
     @property
     def allowed_network_list(self) -> tuple[str, ...]:

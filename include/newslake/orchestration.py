@@ -50,7 +50,7 @@ def settings_from_airflow() -> Settings:
     def lookup(name: str) -> str | None:
         return Variable.get(f"{VARIABLE_PREFIX}{name}", default=None)
 
-    return Settings.load(lookup)
+    return Settings.load(lookup, lookup_origin=f"Airflow Variable {VARIABLE_PREFIX}{{name}}")
 
 
 def s3_options_from_connection(conn_id: str) -> S3Options:
@@ -226,19 +226,23 @@ def _log_url(ti: Any) -> str | None:
 
 def notification_channel():
     """The channel of setting ``notify_conn_id`` (Variable newslake_notify_conn_id, env
-    NEWSLAKE_NOTIFY_CONN_ID); log only when it is empty or unusable (which is logged)."""
+    NEWSLAKE_NOTIFY_CONN_ID); log only when it is empty or unusable (which is logged).
+
+    Only that one setting is read: a task failed by another setting's bad value (a
+    ``SettingsError``) is notified like any other failure."""
     import logging
 
     from newslake import notify
+    from newslake.config import Settings
 
     logger = logging.getLogger(__name__)
     try:
-        settings = settings_from_airflow()
-    except Exception:  # no Variable access here (e.g. outside a task): the environment still counts
-        from newslake.config import Settings
+        from airflow.sdk import Variable
 
-        settings = Settings.load()
-    conn_id = settings.notify_conn_id
+        variable = Variable.get(f"{VARIABLE_PREFIX}notify_conn_id", default=None)
+    except Exception:  # no Variable access here (e.g. outside a task): the environment still counts
+        variable = None
+    conn_id = Settings.load(lambda name: variable if name == "notify_conn_id" else None, only=("notify_conn_id",)).notify_conn_id
     if not conn_id:
         return notify.LOG_ONLY
     try:
@@ -564,11 +568,7 @@ def remove_orphaned_staging_for_run(dry_run: bool = False) -> dict[str, Any]:
     real mtimes, so this one step uses the wall clock, not the logical date."""
     from newslake import maintenance
 
-    settings = settings_from_airflow()
-    if settings.staging_max_age_hours < 1:
-        raise ValueError(
-            f"setting staging_max_age_hours must be at least 1 (it must exceed the longest pipeline task), got {settings.staging_max_age_hours}"
-        )
+    settings = settings_from_airflow()  # staging_max_age_hours >= 1: Settings checks it
     return maintenance.remove_orphaned_staging(
         storage_from_settings(settings), dt.datetime.now(dt.UTC), dt.timedelta(hours=settings.staging_max_age_hours), dry_run=dry_run
     )
