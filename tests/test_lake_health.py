@@ -280,6 +280,38 @@ def test_plugin_file_is_light_to_import():
     assert result["views"][0]["url_route"] == "newslake" and not result["views"][0]["href"].startswith("/")
 
 
+def test_plugin_refuses_a_bad_setting_instead_of_showing_the_default_lake(airflow_db):
+    """In the api-server (where Airflow sets _AIRFLOW_PROCESS_CONTEXT=server, so Variables are
+    read from the metadata DB), a Variable a setting cannot take stops the page with the
+    Variable's name. Before, any error reading the settings fell back to the environment's,
+    and the page silently showed another lake (the default ./lake)."""
+    import json
+    import subprocess
+    import sys
+
+    from airflow.models.variable import Variable
+
+    probe = (
+        "import runpy, json\n"
+        f"module = runpy.run_path({str(REPO / 'plugins' / 'newslake_lake_health.py')!r})\n"
+        "try:\n"
+        "    module['_reader_factory']()()\n"
+        "    print(json.dumps({'raised': None}))\n"
+        "except Exception as exc:\n"
+        "    print(json.dumps({'raised': type(exc).__name__, 'message': str(exc)}))\n"
+    )
+    Variable.set("newslake_fetch_concurrency", "eight")
+    try:
+        completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                                   env={**os.environ, "_AIRFLOW_PROCESS_CONTEXT": "server"})
+    finally:
+        Variable.delete("newslake_fetch_concurrency")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert result["raised"] == "SettingsError"
+    assert "Airflow Variable newslake_fetch_concurrency = 'eight' is not an integer" in result["message"]
+
+
 # -- the real api-server, and the page in Chromium -------------------------------------------------
 
 
