@@ -114,6 +114,30 @@ def test_a_change_of_the_validating_code_is_seen(cache, tmp_path, monkeypatch):
     assert len(cache_files(cache)) == 2
 
 
+def test_an_upgrade_of_a_validating_library_is_seen(cache, tmp_path, monkeypatch):
+    """pydantic, cssselect, PyYAML or tzdata upgraded: what the file validates to may differ (a
+    new rule, a new time zone), so it is validated again (before, the cache was kept)."""
+    path = sources_file(tmp_path, "one")
+    load_dag_sources(path)
+    # Another cssselect, found first on the path, as after an upgrade into another folder.
+    other = tmp_path / "upgraded" / "cssselect"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("# cssselect, another version\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(other.parent))
+    # A dag-processor parses in a fresh process, where cssselect is not loaded (a loaded module
+    # is found as loaded: the version in use); earlier tests in this one have loaded it.
+    monkeypatch.delitem(sys.modules, "cssselect", raising=False)
+    load_dag_sources(path)
+    assert len(cache_files(cache)) == 2
+    # The same folder, its files rewritten by the upgrade: a new size and time.
+    (other / "__init__.py").write_text("# cssselect, the next version\n__version__ = '9'\n", encoding="utf-8")
+    os.utime(other / "__init__.py", ns=(1, 1))
+    load_dag_sources(path)
+    assert len(cache_files(cache)) == 3
+    assert as_tuples(load_dag_sources(path)) == expected(path)
+    assert len(cache_files(cache)) == 3  # and remembered again from then on
+
+
 def test_a_damaged_cache_file_is_validated_again_and_rewritten(cache, tmp_path):
     path = sources_file(tmp_path, "one")
     load_dag_sources(path)

@@ -10,7 +10,10 @@ it back, as long as nothing that decides the result has changed:
 * the sources file's bytes,
 * the value of every environment variable it references (``${NAME}``),
 * the code that validates it (``config.py``, this module) and the articles suite (``warn_only``
-  names its expectations).
+  names its expectations),
+* the libraries the validation relies on (pydantic, cssselect for link selectors, PyYAML, the
+  tzdata package for time zones): where each is installed, and its ``__init__``'s size and
+  modification time, which an upgrade changes (found without importing them).
 
 An invalid file is never remembered: each parse validates it again and fails with the loader's
 message, as before. The tasks themselves always validate the file in full
@@ -49,6 +52,7 @@ _VALIDATION_INPUTS = (
     Path(__file__),
     PROJECT_ROOT / "include" / "quality" / "articles_suite.yaml",
 )
+_VALIDATION_LIBRARIES = ("pydantic", "pydantic_core", "cssselect", "yaml", "tzdata")
 
 
 # A NamedTuple, not a dataclass: a dataclass compiles its methods on every import, which every
@@ -122,9 +126,27 @@ def _cache_file(path: Path) -> Path | None:
         digest.update(json.dumps({name: os.environ.get(name) for name in names}).encode())
         for validation_input in _VALIDATION_INPUTS:
             digest.update(hashlib.sha256(validation_input.read_bytes()).digest())
+        digest.update(json.dumps(_library_stamps()).encode())
     except (OSError, UnicodeDecodeError):
         return None  # the loader reports an unreadable file in its own words
     return folder / f"dag-sources-{digest.hexdigest()[:40]}.json"
+
+
+def _library_stamps() -> dict[str, list | None]:
+    """Where each validation library is installed, with its ``__init__``'s size and mtime (None
+    when absent): an upgrade or a downgrade changes them. ``find_spec`` locates a top-level package
+    without importing it, well under a millisecond for all of them."""
+    import importlib.util
+
+    stamps: dict[str, list | None] = {}
+    for name in _VALIDATION_LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin or not os.path.exists(spec.origin):
+            stamps[name] = None
+            continue
+        status = os.stat(spec.origin)
+        stamps[name] = [spec.origin, status.st_size, status.st_mtime_ns]
+    return stamps
 
 
 def _own_private_folder(folder: Path) -> bool:
