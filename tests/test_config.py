@@ -104,6 +104,9 @@ def test_settings_lookup_then_environment_then_default(monkeypatch):
         ("staging_max_age_hours", "0", "setting staging_max_age_hours must be an integer of at least 1"),
         ("staging_max_age_hours", "1.5", "setting staging_max_age_hours: {origin} = '1.5' is not an integer"),
         ("allowed_networks", "127.0.0.0/8, 10.0.0.1/8", "setting allowed_networks: invalid network '10.0.0.1/8'"),
+        # A line break ended the header: every URL of the day failed as connect_error, 3 tries each.
+        ("user_agent", "newslake (+https://x.test)\r\nX-Injected: 1", "setting user_agent holds '\\r': a header value is visible ASCII"),
+        ("user_agent", "newslake (+https://médias.test)", "setting user_agent holds 'é'"),
     ],
 )
 @pytest.mark.parametrize("origin", ["variable", "environment"])

@@ -533,3 +533,11 @@ def test_default_settings_guard_addresses_and_respect_robots(server):
 def test_settings_are_validated(field):
     with pytest.raises(ValueError, match=field):
         settings(**{field: 0})
+
+
+@pytest.mark.parametrize("user_agent", ["newslake\r\nX-Injected: 1", "newslaké", "   "])
+def test_a_user_agent_that_cannot_be_sent_is_refused_at_set_up(user_agent):
+    """Before, a line break made every request fail as connect_error (three tries each), and a
+    non-ASCII letter raised UnicodeEncodeError from inside httpx."""
+    with pytest.raises(ValueError, match=r"^HttpSettings\.user_agent (holds|is empty)"):
+        settings(user_agent=user_agent)

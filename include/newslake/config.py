@@ -416,8 +416,11 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise SettingsError(name, f"setting {name} must be an integer of at least {least} ({meaning}), got {value!r}")
+        from newslake.http import user_agent_problem
         from newslake.netguard import parse_networks
 
+        if (problem := user_agent_problem(self.user_agent)) is not None:
+            raise SettingsError("user_agent", f"setting user_agent {problem}, got {self.user_agent!r}")
         try:
             parse_networks(self.allowed_network_list)
         except ValueError as exc:

@@ -74,6 +74,19 @@ ROBOTS_UNREACHABLE = "robots_unreachable"
 _NETWORK_ERRORS = frozenset({"timeout", "connect_error", "dns", "tls"})
 
 
+def user_agent_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as a User-Agent, or None. A header value is visible ASCII and
+    spaces (httpx encodes headers as ASCII): a line break would end the header, and httpx then
+    fails every request as if the network had (``connect_error``), and a letter like "é" raised
+    from the client's set-up."""
+    if not value.strip():
+        return "is empty"
+    bad = next((character for character in value if not " " <= character <= "~"), None)
+    if bad is not None:
+        return f"holds {bad!r}: a header value is visible ASCII characters and spaces"
+    return None
+
+
 @dataclass(frozen=True)
 class HttpSettings:
     """Tuning for :class:`HttpClient`; the defaults suit a daily news crawl."""
@@ -106,6 +119,8 @@ class HttpSettings:
         for name in ("max_redirects", "backoff_base", "backoff_max", "per_host_interval"):
             if getattr(self, name) < 0:
                 raise ValueError(f"HttpSettings.{name} must be >= 0, got {getattr(self, name)!r}")
+        if (problem := user_agent_problem(self.user_agent)) is not None:
+            raise ValueError(f"HttpSettings.user_agent {problem}, got {self.user_agent!r}")
         parse_networks(self.allowed_networks)  # fail at configuration time, not on the first fetch
         # A list would make the frozen settings unhashable; store what was validated.
         object.__setattr__(self, "allowed_networks", tuple(self.allowed_networks))
