@@ -237,6 +237,46 @@ def test_a_hostile_title_stays_data(sample_lake, tmp_path):
     assert response.json()["stories"][0]["title"] == hostile
 
 
+def test_a_bad_setting_is_named_in_the_api_answer():
+    """The page shows a failed request's detail: a bad setting is named there, not an anonymous
+    500 (whose reason was only in the api-server's log)."""
+    from fastapi.testclient import TestClient
+
+    from newslake.config import Settings
+
+    def reader():
+        Settings.load(lambda name: "eight" if name == "fetch_concurrency" else None, lookup_origin="Airflow Variable newslake_{name}")
+
+    client = TestClient(health.create_app(reader), raise_server_exceptions=False)
+    for path in ("/api/grid", "/api/lake", f"/api/day?dt={CRAFTED_DAY}"):
+        answer = client.get(path)
+        assert answer.status_code == 500 and answer.headers["content-type"] == "application/json", path
+        assert answer.json()["detail"] == ("newslake's settings: setting fetch_concurrency: Airflow Variable "
+                                           "newslake_fetch_concurrency = 'eight' is not an integer"), path
+    # The page's own getJSON, run by Node.js against this answer: the error it throws (which the
+    # page shows) carries the detail; a 500 without JSON still says its status.
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("the page's script is run with Node.js, which is not installed")
+    import json
+    import re
+    import subprocess
+
+    get_json = re.search(r"\n  function getJSON\(url\) \{\n.*?\n  \}\n", client.get("/").text, re.S).group(0)
+    answer = client.get("/api/grid")
+    script = get_json + f"""
+    function answer(status, text) {{
+      return {{ ok: status < 400, status: status, json: function () {{ return Promise.resolve().then(function () {{ return JSON.parse(text); }}); }} }};
+    }}
+    var answers = [answer({answer.status_code}, {json.dumps(answer.text)}), answer(502, "<html>bad gateway</html>")];
+    globalThis.fetch = function () {{ return Promise.resolve(answers.shift()); }};
+    getJSON("api/grid?days=14").catch(function (e) {{ console.log(e.message); return getJSON("api/lake"); }})
+      .catch(function (e) {{ console.log(e.message); }});
+    """
+    shown = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    assert shown == [f"api/grid: HTTP 500: {answer.json()['detail']}", "api/lake: HTTP 502"]
+
+
 def test_s3_lake_through_the_airflow_connection(moto_s3, sample_lake, monkeypatch):
     """On S3 the page's lake comes from Settings and the aws connection, as for the tasks."""
     from fastapi.testclient import TestClient

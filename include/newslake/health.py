@@ -507,8 +507,17 @@ def create_app(
     from fastapi import FastAPI, HTTPException, Query
     from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+    from newslake.config import SettingsError
+
     app = FastAPI(title="newslake lake health", dependencies=dependencies or [], docs_url=None, redoc_url=None, openapi_url=None)
     json_headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+    @app.exception_handler(SettingsError)
+    def settings_error(request, exc: SettingsError) -> Response:
+        # What to fix, on the page itself (it shows a failed request's detail); not an
+        # anonymous "500" whose reason is only in the api-server's log. A setting holds no secret.
+        log.error("lake health page: %s", exc)
+        return JSONResponse({"detail": f"newslake's settings: {exc}"}, status_code=500, headers=json_headers)
 
     def parse_day(value: str | None, name: str) -> dt.date | None:
         if value in (None, ""):
