@@ -459,6 +459,8 @@ class Settings:
         try:
             return cls(**values)
         except SettingsError as exc:
+            if exc.setting not in origins:  # a default: nothing the user set
+                raise
             raise SettingsError(exc.setting, f"{exc} (from {origins[exc.setting]})") from None
 
     @property
