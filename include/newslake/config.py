@@ -13,9 +13,10 @@ Airflow Variables and everything else from ``NEWSLAKE_*`` environment variables.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -358,6 +359,37 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
+def parse_networks(cidrs: Iterable[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Parse CIDR strings (``"127.0.0.0/8"``, ``"::1/128"``, or a bare address); ``ValueError`` if invalid.
+    The allowlist of the address guard (``newslake.netguard``).
+
+    Host bits must be zero (``"127.0.0.1/8"`` is refused): an allowlist is security
+    configuration, and a typo there should fail loudly rather than be reinterpreted.
+    """
+    if isinstance(cidrs, str):  # a lone "127.0.0.0/8" would be iterated character by character
+        raise ValueError(f"allowed networks must be a sequence of CIDR strings, not the string {cidrs!r}")
+    networks = []
+    for cidr in cidrs:
+        try:
+            networks.append(ipaddress.ip_network(cidr, strict=True))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"invalid network {cidr!r} in allowed networks: {exc}") from None
+    return tuple(networks)
+
+
+def user_agent_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as a User-Agent, or None. A header value is visible ASCII and
+    spaces (httpx encodes headers as ASCII): a line break would end the header, and httpx then
+    fails every request as if the network had (``connect_error``), and a letter like "é" raised
+    from the client's set-up."""
+    if not value.strip():
+        return "is empty"
+    bad = next((character for character in value if not " " <= character <= "~"), None)
+    if bad is not None:
+        return f"holds {bad!r}: a header value is visible ASCII characters and spaces"
+    return None
+
+
 class SettingsError(ValueError):
     """A run setting holds a value it cannot take; the message names the setting and, once
     :meth:`Settings.load` has seen it, where the value came from (the Airflow Variable or the
@@ -416,9 +448,6 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise SettingsError(name, f"setting {name} must be an integer of at least {least} ({meaning}), got {value!r}")
-        from newslake.http import user_agent_problem
-        from newslake.netguard import parse_networks
-
         if (problem := user_agent_problem(self.user_agent)) is not None:
             raise SettingsError("user_agent", f"setting user_agent {problem}, got {self.user_agent!r}")
         try:

@@ -40,6 +40,7 @@ from typing import Self
 import httpcore
 import httpx
 
+from newslake.config import user_agent_problem
 from newslake.netguard import (
     BLOCKED_ADDRESS,
     AddressGuard,
@@ -72,19 +73,6 @@ ROBOTS_DISALLOWED = "robots_disallowed"
 ROBOTS_UNREACHABLE = "robots_unreachable"
 # Failures to reach an origin at all, as opposed to answers from it.
 _NETWORK_ERRORS = frozenset({"timeout", "connect_error", "dns", "tls"})
-
-
-def user_agent_problem(value: str) -> str | None:
-    """Why ``value`` cannot be sent as a User-Agent, or None. A header value is visible ASCII and
-    spaces (httpx encodes headers as ASCII): a line break would end the header, and httpx then
-    fails every request as if the network had (``connect_error``), and a letter like "é" raised
-    from the client's set-up."""
-    if not value.strip():
-        return "is empty"
-    bad = next((character for character in value if not " " <= character <= "~"), None)
-    if bad is not None:
-        return f"holds {bad!r}: a header value is visible ASCII characters and spaces"
-    return None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ from collections.abc import Iterable
 
 import httpcore
 
+# The allowlist is a setting: parsed with the other settings (newslake.config), so that checking
+# them needs no HTTP library; used here.
+from newslake.config import parse_networks
+
 __all__ = ["BLOCKED_ADDRESS", "AddressGuard", "BlockedAddressError", "GuardedNetworkBackend", "NameResolutionError", "is_forbidden_address", "parse_networks"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -38,23 +42,6 @@ DNS_TIMEOUT = "timeout"  # the same reason httpx gives a slow lookup, so it is r
 # NAT64 (RFC 6052) maps the whole IPv4 space into this prefix; on an IPv6-only network with
 # DNS64, every IPv4 site resolves to it, so the embedded IPv4 address is what must be judged.
 _NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
-
-
-def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
-    """Parse CIDR strings (``"127.0.0.0/8"``, ``"::1/128"``, or a bare address); ``ValueError`` if invalid.
-
-    Host bits must be zero (``"127.0.0.1/8"`` is refused): an allowlist is security
-    configuration, and a typo there should fail loudly rather than be reinterpreted.
-    """
-    if isinstance(cidrs, str):  # a lone "127.0.0.0/8" would be iterated character by character
-        raise ValueError(f"allowed networks must be a sequence of CIDR strings, not the string {cidrs!r}")
-    networks = []
-    for cidr in cidrs:
-        try:
-            networks.append(ipaddress.ip_network(cidr, strict=True))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"invalid network {cidr!r} in allowed networks: {exc}") from None
-    return tuple(networks)
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
