@@ -89,3 +89,25 @@ def test_invalid_sources_file_is_an_import_error_naming_the_field(tmp_path, monk
     assert len(bag.import_errors) == 1
     message = next(iter(bag.import_errors.values()))
     assert str(bad) in message and "entry 2 (id 'broken')" in message and "timezone" in message and "Africa/Atlantis" in message
+
+
+def test_a_bad_retry_delay_override_is_an_import_error_naming_the_variable(monkeypatch):
+    """NEWSLAKE_RETRY_DELAY_SECONDS is read when the DAG files are parsed: a bad value is their import
+    error, naming the variable (before: float()'s "could not convert string to float: 'soon'")."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    for value in ("soon", "-5"):
+        monkeypatch.setenv("NEWSLAKE_RETRY_DELAY_SECONDS", value)
+        bag = DagBag(dag_folder=str(REPO / "dags" / "newslake_sources.py"))
+        [message] = bag.import_errors.values()
+        assert f"environment variable NEWSLAKE_RETRY_DELAY_SECONDS must be a number of seconds >= 0, got {value!r}" in message
+
+
+def test_a_bad_sample_port_variable_is_named_by_the_command(monkeypatch, capsys):
+    from newslake.__main__ import main
+
+    monkeypatch.setenv("NEWSLAKE_SAMPLE_PORT", "eighty")
+    with pytest.raises(SystemExit) as exited:
+        main(["sample-run"])
+    assert exited.value.code == 2
+    assert "environment variable NEWSLAKE_SAMPLE_PORT must be a port number, got 'eighty'" in capsys.readouterr().err

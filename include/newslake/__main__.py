@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     sample = commands.add_parser("sample-run", help="run the pipeline on the offline sample site")
-    sample.add_argument("--port", type=int, default=int(os.environ.get("NEWSLAKE_SAMPLE_PORT", "8765")))
+    sample_port = os.environ.get("NEWSLAKE_SAMPLE_PORT", "8765")
+    sample.add_argument("--port", type=int, default=int(sample_port) if sample_port.isdigit() else None,
+                        help="the sample site's port on 127.0.0.1 (default: NEWSLAKE_SAMPLE_PORT, else 8765)")
     sample.add_argument("--day", action="append", type=dt.date.fromisoformat, help="a day to run (repeatable; default: the sample days)")
 
     report = commands.add_parser("report", help="print what the lake holds")
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "sample-run":
+        if args.port is None:
+            parser.error(f"environment variable NEWSLAKE_SAMPLE_PORT must be a port number, got {sample_port!r}")
         return sample_run(args.port, args.day)
     if args.command == "report":
         from newslake.queries import open_lake

@@ -31,10 +31,18 @@ def default_task_args(*, owner: str = "newslake", retry_delay: dt.timedelta, exp
     for (the tests, ``make run``).
     """
     override = os.environ.get("NEWSLAKE_RETRY_DELAY_SECONDS")
+    if override:
+        try:
+            retry_delay = dt.timedelta(seconds=float(override))
+        except (ValueError, OverflowError):
+            retry_delay = None
+        if retry_delay is None or retry_delay < dt.timedelta(0):
+            # Read when the DAG files are parsed: the UI shows this as their import error.
+            raise ValueError(f"environment variable NEWSLAKE_RETRY_DELAY_SECONDS must be a number of seconds >= 0, got {override!r}")
     return {
         "owner": owner,
         "retries": 2,
-        "retry_delay": dt.timedelta(seconds=float(override)) if override else retry_delay,
+        "retry_delay": retry_delay,
         "retry_exponential_backoff": exponential_backoff,
         # A task that failed for good: logged, and sent to the notify_conn_id connection if set.
         "on_failure_callback": notify_failure,
