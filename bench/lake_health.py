@@ -105,16 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args(argv)
 
-    import re
-    import warnings
+    from newslake.orchestration import airflow_noise_ignored
 
-    from newslake.orchestration import AIRFLOW_NOISE
-
-    with warnings.catch_warnings():
-        # Starlette's TestClient warns of its own deprecation on import (as in dag.test(), whose
-        # in-process execution API is one): the bench times the page's app, the client is a tool.
-        for message in AIRFLOW_NOISE:
-            warnings.filterwarnings("ignore", message=re.escape(message))
+    # Starlette's TestClient warns of its own deprecation on import (as in dag.test(), whose
+    # in-process execution API is one): the bench times the page's app, the client is a tool.
+    with airflow_noise_ignored():
         from fastapi.testclient import TestClient
 
     from newslake import health

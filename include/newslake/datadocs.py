@@ -115,13 +115,10 @@ def write_day_index(storage: Storage, day: dt.date | str) -> str:
     return storage.url(key)
 
 
-def _verdict_entries(storage: Storage, prefix: str) -> list[tuple[str, str, str]]:
-    """(day, source, status) of every verdict below ``prefix``, newest day first, then by source
-    from a to z."""
-    entries = [match.groups() for key in storage.list(prefix) if (match := _VERDICT_KEY.match(key))]
-    entries.sort(key=lambda entry: entry[1])
-    entries.sort(key=lambda entry: entry[0], reverse=True)  # stable: sources stay a to z within a day
-    return entries
+def _verdict_entries(storage: Storage, day_prefix: str) -> list[tuple[str, str, str]]:
+    """(day, source, status) of every verdict below one day's folder, by source from a to z."""
+    return sorted((match.groups() for key in storage.list(day_prefix) if (match := _VERDICT_KEY.match(key))),
+                  key=lambda entry: entry[1])
 
 
 def render_index(days: list[str]) -> str:

@@ -7,9 +7,10 @@ inside the functions, at task run time, so DAG files stay fast to parse.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from newslake import PROJECT_ROOT
@@ -34,9 +35,10 @@ def default_task_args(*, owner: str = "newslake", retry_delay: dt.timedelta, exp
     if override:
         try:
             retry_delay = dt.timedelta(seconds=float(override))
-        except (ValueError, OverflowError):
-            retry_delay = None
-        if retry_delay is None or retry_delay < dt.timedelta(0):
+            valid = retry_delay >= dt.timedelta(0)
+        except (ValueError, OverflowError):  # not a number, or beyond what a timedelta holds
+            valid = False
+        if not valid:
             # Read when the DAG files are parsed: the UI shows this as their import error.
             raise ValueError(f"environment variable NEWSLAKE_RETRY_DELAY_SECONDS must be a number of seconds >= 0, got {override!r}")
     return {
@@ -49,8 +51,9 @@ def default_task_args(*, owner: str = "newslake", retry_delay: dt.timedelta, exp
     }
 
 
-def settings_from_airflow() -> Settings:
-    """Settings from Airflow Variables ``newslake_<field>``, else NEWSLAKE_* environment variables."""
+def settings_from_airflow(only: tuple[str, ...] | None = None) -> Settings:
+    """Settings from Airflow Variables ``newslake_<field>``, else NEWSLAKE_* environment variables
+    (``only``: just these fields, see ``Settings.load``)."""
     from airflow.sdk import Variable
 
     from newslake.config import Settings
@@ -58,7 +61,7 @@ def settings_from_airflow() -> Settings:
     def lookup(name: str) -> str | None:
         return Variable.get(f"{VARIABLE_PREFIX}{name}", default=None)
 
-    return Settings.load(lookup, lookup_origin=f"Airflow Variable {VARIABLE_PREFIX}{{name}}")
+    return Settings.load(lookup, lookup_origin=f"Airflow Variable {VARIABLE_PREFIX}{{name}}", only=only)
 
 
 def s3_options_from_connection(conn_id: str) -> S3Options:
@@ -241,16 +244,15 @@ def notification_channel():
     import logging
 
     from newslake import notify
-    from newslake.config import Settings
 
     logger = logging.getLogger(__name__)
     try:
-        from airflow.sdk import Variable
-
-        variable = Variable.get(f"{VARIABLE_PREFIX}notify_conn_id", default=None)
+        settings = settings_from_airflow(only=("notify_conn_id",))
     except Exception:  # no Variable access here (e.g. outside a task): the environment still counts
-        variable = None
-    conn_id = Settings.load(lambda name: variable if name == "notify_conn_id" else None, only=("notify_conn_id",)).notify_conn_id
+        from newslake.config import Settings
+
+        settings = Settings.load(only=("notify_conn_id",))
+    conn_id = settings.notify_conn_id
     if not conn_id:
         return notify.LOG_ONLY
     try:
@@ -317,14 +319,21 @@ AIRFLOW_NOISE = (
 )
 
 
-def run_once(dag, day: dt.date, logical_date: dt.datetime) -> DagRunResult:
-    """One real run of ``dag`` in this process (``dag.test()``), and how it ended."""
+@contextlib.contextmanager
+def airflow_noise_ignored() -> Iterator[None]:
+    """Within the block, the warnings of AIRFLOW_NOISE are not shown (any other warning is)."""
     import re
     import warnings
 
     with warnings.catch_warnings():
         for message in AIRFLOW_NOISE:
             warnings.filterwarnings("ignore", message=re.escape(message))
+        yield
+
+
+def run_once(dag, day: dt.date, logical_date: dt.datetime) -> DagRunResult:
+    """One real run of ``dag`` in this process (``dag.test()``), and how it ended."""
+    with airflow_noise_ignored():
         run = dag.test(logical_date=logical_date)
     state = str(getattr(run.state, "value", run.state))
     if state == "success" and not run.get_task_instances():
