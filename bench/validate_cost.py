@@ -88,7 +88,7 @@ def measure_once(lake: Path, sources_file: Path, cpu: int) -> dict[str, float]:
 def import_time_by_package() -> dict[str, float]:
     """Seconds of self time per top-level package while importing GX (``-X importtime``), after
     pyarrow, polars and pandas."""
-    probe = "import pyarrow, polars, pandas, sys\nfrom newslake.validate import import_great_expectations\nimport_great_expectations()"
+    probe = "import pyarrow, polars, pandas\nfrom newslake.validate import import_great_expectations\nimport_great_expectations()"
     already = "import pyarrow, polars, pandas"
     before = subprocess.run([sys.executable, "-X", "importtime", "-c", already], capture_output=True, text=True, env=_environment())
     after = subprocess.run([sys.executable, "-X", "importtime", "-c", probe], capture_output=True, text=True, env=_environment())
