@@ -8,8 +8,9 @@ size"). This measures the two parts apart:
 * set-up (not timed): the end-to-end bench's site (``end_to_end.BenchSite``) serves ``--pages``
   pages of real weight on 127.0.0.1, and discover, fetch and extract stage one partition in a
   temporary local lake;
-* ``--runs`` times, a fresh interpreter pinned to one CPU imports pyarrow, polars and pandas (the
-  other tasks need them too; not counted), then Great Expectations through
+* ``--runs`` times, a fresh interpreter pinned to one CPU imports what a task's process already
+  holds when the task starts (``airflow.sdk``, which brings SQLAlchemy, and pyarrow, polars and
+  pandas, which the other tasks need too; not counted), then Great Expectations through
   ``newslake.validate.import_great_expectations`` (counted: *import*), then runs
   ``pipeline.validate`` on a copy of the staged partition, Data Docs included (counted:
   *validate*). CPU time of that interpreter (``time.process_time``);
@@ -35,10 +36,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "include"), str(REPO / "bench")]
 DAY = dt.date(2026, 11, 20)
 
+# What an Airflow task's process has imported before the validate task's code runs: the Task SDK
+# (which imports SQLAlchemy: GX's import then finds it loaded) and the tables' libraries.
+ALREADY_IMPORTED = "import airflow.sdk, pyarrow, polars, pandas"
+
 # Run in each fresh interpreter: argv = lake folder, sources file, day.
-MEASURE = """
+MEASURE = ALREADY_IMPORTED + """  # not what this measures
 import datetime as dt, json, sys, time
-import pyarrow, polars, pandas  # every task has them; not what this measures
 from newslake import pipeline
 from newslake.config import Settings, load_sources
 from newslake.storage import Storage
@@ -87,25 +91,29 @@ def measure_once(lake: Path, sources_file: Path, cpu: int) -> dict[str, float]:
 
 def import_time_by_package() -> dict[str, float]:
     """Seconds of self time per top-level package while importing GX (``-X importtime``), after
-    pyarrow, polars and pandas."""
-    probe = "import pyarrow, polars, pandas\nfrom newslake.validate import import_great_expectations\nimport_great_expectations()"
-    already = "import pyarrow, polars, pandas"
-    before = subprocess.run([sys.executable, "-X", "importtime", "-c", already], capture_output=True, text=True, env=_environment())
-    after = subprocess.run([sys.executable, "-X", "importtime", "-c", probe], capture_output=True, text=True, env=_environment())
+    what a task's process already holds (ALREADY_IMPORTED): only the lines printed after a mark
+    written between the two count, so a module both import is never counted."""
+    mark = "newslake-validate-cost: GX import starts"
+    probe = (f"{ALREADY_IMPORTED}\nimport sys\nprint({mark!r}, file=sys.stderr, flush=True)\n"
+             "from newslake.validate import import_great_expectations\nimport_great_expectations()")
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", probe], capture_output=True, text=True, env=_environment())
+    if done.returncode != 0 or mark not in done.stderr:
+        raise RuntimeError(f"the import probe failed:\n{done.stderr[-3000:]}")
     totals: dict[str, float] = {}
-    for sign, stderr in ((-1, before.stderr), (1, after.stderr)):
-        for line in stderr.splitlines():
-            fields = line.removeprefix("import time:").split("|")
-            if len(fields) != 3 or not fields[0].strip().isdigit():
-                continue  # the header line
-            package = fields[2].strip().split(".")[0]
-            totals[package] = totals.get(package, 0.0) + sign * int(fields[0]) / 1e6
+    for line in done.stderr.split(mark, 1)[1].splitlines():
+        fields = line.removeprefix("import time:").split("|")
+        if len(fields) != 3 or not fields[0].strip().isdigit():
+            continue  # the header line
+        package = fields[2].strip().split(".")[0]
+        totals[package] = totals.get(package, 0.0) + int(fields[0]) / 1e6
     return dict(sorted(((name, round(seconds, 3)) for name, seconds in totals.items() if seconds > 0.001), key=lambda item: -item[1]))
 
 
 def _environment() -> dict[str, str]:
+    # Importing airflow writes a default airflow.cfg into AIRFLOW_HOME: one of our own, never ~/airflow.
+    airflow_home = Path(tempfile.gettempdir()) / "newslake-validate-cost-airflow"
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "include"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-            "AWS_EC2_METADATA_DISABLED": "true"}
+            "AWS_EC2_METADATA_DISABLED": "true", "AIRFLOW_HOME": str(airflow_home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     mean = {part: sum(run[part] for run in runs) / len(runs) for part in ("import", "validate")}
     print(f"\nvalidate task of a {args.pages}-page partition in a fresh interpreter, one CPU, {len(runs)} runs: "
           f"Great Expectations' import {mean['import']:.2f} CPU s, the validation (Data Docs included) {mean['validate']:.2f} CPU s")
-    print("\nthe import's self time by top-level package (-X importtime; after pyarrow, polars, pandas):\n")
+    print("\nthe import's self time by top-level package (-X importtime; after airflow.sdk, pyarrow, polars, pandas):\n")
     print("| package | s |\n| --- | ---: |")
     for name, seconds in list(packages.items())[:10]:
         print(f"| {name} | {seconds:.2f} |")

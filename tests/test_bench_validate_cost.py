@@ -21,4 +21,6 @@ def test_validate_cost_bench_times_the_import_and_the_validation_apart(tmp_path)
     # GX's import is seconds of CPU; a validation of 12 rows is far from nothing too (GX, Data Docs).
     assert run["import"] > 0.3 and run["validate"] > 0.05, run
     assert "great_expectations" in figures["import_self_seconds_by_package"]
+    # A task's process has imported airflow.sdk, and with it SQLAlchemy, before GX: not GX's cost.
+    assert "sqlalchemy" not in figures["import_self_seconds_by_package"], figures["import_self_seconds_by_package"]
     assert "| great_expectations |" in done.stdout
