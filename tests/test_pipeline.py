@@ -88,10 +88,16 @@ def test_every_listed_url_gets_one_outcome_and_earlier_days_are_not_landed_twice
         ("Été à Fès".encode("cp1252"), "text/html; charset=windows-1252", "Été à Fès"),
         # A BOM beats a header that says otherwise.
         (b"\xef\xbb\xbf" + "Été à Fès".encode("utf-8"), "text/html; charset=iso-8859-1", None),
+        # iso-8859-1 is read as windows-1252, as browsers do: its curly quotes and Œ are not C1 controls.
+        ("L’Œuvre… d’été".encode("cp1252"), "text/html; charset=ISO-8859-1", "L’Œuvre… d’été"),
+        # Valid UTF-8 beats a legacy label, which would decode it as mojibake without failing.
+        ("Été à Fès".encode("utf-8"), "text/html; charset=iso-8859-1", "Été à Fès"),
+        ("أعلنت وزارة الداخلية".encode("utf-8"), "text/html; charset=windows-1256", "أعلنت وزارة الداخلية"),
+        ("Été à Fès".encode("utf-8"), "text/html; charset=us-ascii", "Été à Fès"),
         # No charset in the header, or one that cannot decode the bytes: bytes go to the parser.
         ("Été à Fès".encode("utf-8"), "text/html", None),
-        ("Été à Fès".encode("utf-8"), "text/html; charset=us-ascii", None),
-        ("Été à Fès".encode("utf-8"), "text/html; charset=no-such-charset", None),
+        ("Été à Fès".encode("cp1252"), "text/html; charset=utf-8", None),
+        ("Été à Fès".encode("cp1252"), "text/html; charset=no-such-charset", None),
     ],
 )
 def test_page_input_follows_the_encoding_order(body, content_type, expected_text):
@@ -100,6 +106,28 @@ def test_page_input_follows_the_encoding_order(body, content_type, expected_text
         assert result == body
     else:
         assert result == expected_text
+
+
+@pytest.mark.parametrize(
+    ("language", "paragraph", "encoding", "header_charset"),
+    [
+        ("ar", "أعلنت وزارة الداخلية المغربية اليوم عن إطلاق برنامج جديد لدعم الجماعات القروية رقم {i} في جهة فاس مكناس.", "utf-8", "iso-8859-1"),
+        ("fr", "L’Œuvre du conseil régional de Fès-Meknès : « le budget {i} » a été voté, a-t-on appris auprès de l’élu.", "utf-8", "windows-1252"),
+        ("fr", "L’Œuvre du conseil régional de Fès-Meknès : « le budget {i} » a été voté, a-t-on appris auprès de l’élu.", "cp1252", "iso-8859-1"),
+    ],
+)
+def test_a_wrong_or_narrow_header_charset_loses_no_character(language, paragraph, encoding, header_charset):
+    """A UTF-8 Arabic page served as iso-8859-1 was lost as parse_error (its mojibake is C1
+    controls); a UTF-8 French page served as windows-1252 landed as mojibake; a windows-1252 page
+    served as iso-8859-1 (the usual label) lost its ’ “ ” Œ … ."""
+    from newslake.extract import extract_article
+
+    paragraphs = [paragraph.format(i=i) for i in range(5)]
+    html = f'<html lang="{language}"><head><title>t</title></head><body><article>{"".join(f"<p>{p}</p>" for p in paragraphs)}</article></body></html>'
+    result = extract_article(pipeline.page_input(html.encode(encoding), f"text/html; charset={header_charset}"))
+    assert result.ok, result.reason
+    assert result.text == "\n\n".join(paragraphs)
+    assert result.language == language
 
 
 def test_mislabelled_pages_come_out_without_mojibake():

@@ -599,9 +599,12 @@ BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def page_input(body: bytes, content_type: str | None) -> str | bytes:
-    """What to hand the extractor, following the encoding order: a BOM first, then the HTTP
-    header's charset, then (by passing bytes) the page's <meta charset>, then detection."""
+    """What to hand the extractor, following the encoding order: a BOM first, then valid UTF-8
+    and the HTTP header's charset (``decode_with_header_charset``), then (by passing bytes) the
+    page's <meta charset>, then detection."""
     from email.message import Message
+
+    from newslake.extraction.html_input import decode_with_header_charset
 
     if body.startswith(BYTE_ORDER_MARKS):
         return body
@@ -609,11 +612,10 @@ def page_input(body: bytes, content_type: str | None) -> str | bytes:
     header["content-type"] = content_type or ""
     charset = header.get_content_charset()
     if charset:
-        try:
-            return body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong or unknown header charset: let the page and detection decide
-    return body
+        decoded = decode_with_header_charset(body, charset)
+        if decoded is not None:
+            return decoded
+    return body  # no header charset, or a wrong or unknown one: the page and detection decide
 
 
 def _publication_time(extraction, listed_at: dt.datetime | None, source: Source) -> tuple[dt.datetime | None, str | None]:

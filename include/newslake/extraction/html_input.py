@@ -75,16 +75,42 @@ class NotHtml(ValueError):
     """The input is binary data, not a web page."""
 
 
+def charset_codec(label: str) -> str | None:
+    """Python's codec for a declared charset label, widened to the charset browsers use for it
+    (iso-8859-1 is read as windows-1252); None for a label Python does not know."""
+    name = label.strip().lower()
+    name = _CHARSET_SUPERSETS.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
 def _declared_charset(data: bytes) -> str | None:
     head = data[:_CHARSET_SNIFF_BYTES]
     match = _XML_DECLARATION_RE.search(head) or _META_CHARSET_RE.search(head)
     if not match:
         return None
-    name = match.group(1).decode("ascii", "ignore").strip().lower()
-    name = _CHARSET_SUPERSETS.get(name, name)
+    return charset_codec(match.group(1).decode("ascii", "ignore"))
+
+
+def decode_with_header_charset(data: bytes, label: str) -> str | None:
+    """Decode a page whose HTTP header declares ``label``, with :func:`decode_html`'s two
+    corrections: bytes that are valid UTF-8 are read as UTF-8 (servers label UTF-8 pages
+    iso-8859-1 or windows-1256 far more often than legacy bytes happen to be valid UTF-8, and
+    latin-1 never fails, so a wrong label would otherwise pass as mojibake), and the label is
+    widened as browsers do. None when the label is unknown or cannot decode the bytes: the
+    page's own declaration and detection decide then."""
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    codec = charset_codec(label)
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
         return None
 
 
