@@ -7,6 +7,7 @@ Everything here reads the tree without modifying it and must be called BEFORE re
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -106,7 +107,8 @@ def _walk_json_ld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 
 def read_json_ld(root: etree._Element) -> list[dict[str, Any]]:
-    """Every JSON-LD object in the page (flattened through lists and @graph)."""
+    """Every JSON-LD object in the page (flattened through lists and @graph), with references
+    to other objects of the page resolved (``_resolve_references``)."""
     objects: list[dict[str, Any]] = []
     for script in root.iter("script"):
         if "ld+json" not in (script.get("type") or "").lower():
@@ -114,7 +116,38 @@ def read_json_ld(root: etree._Element) -> list[dict[str, Any]]:
         data = _load_json_lenient(script.text or "")
         if data is not None:
             objects.extend(_walk_json_ld(data))
+    _resolve_references(objects)
     return objects
+
+
+def _resolve_references(objects: list[dict[str, Any]]) -> None:
+    """Replace, in each object's own properties, a reference to another object of the page
+    (``{"@id": ...}``) by that object, its own non-empty values winning.
+
+    WordPress's SEO plugins (Yoast, Rank Math) write the article's author, image and publisher
+    as references into an ``@graph``: ``"author": {"@id": ".../#/schema/person/1"}``, the Person
+    with its name elsewhere in the graph. Unresolved, the author is lost and the image's ``@id``
+    (".../#primaryimage") passes for its URL. One level only: references inside the resolved
+    objects stay as they are, so a cycle cannot loop.
+    """
+    nodes = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str) and len(obj) > 1}
+    if not nodes:
+        return
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolved(item) for item in value]
+        if isinstance(value, dict) and isinstance(value.get("@id"), str) and value["@id"] in nodes:
+            node = nodes[value["@id"]]
+            if node is value:
+                return value
+            return {**node, **{key: item for key, item in value.items() if item not in ("", None, [], {})}}
+        return value
+
+    for obj in objects:
+        for key, value in list(obj.items()):
+            if key not in ("@id", "@graph", "mainEntity", "mainEntityOfPage"):
+                obj[key] = resolved(value)
 
 
 def json_ld_types(obj: dict[str, Any]) -> set[str]:
@@ -126,10 +159,20 @@ def json_ld_types(obj: dict[str, Any]) -> set[str]:
     return {t.rsplit("/", 1)[-1].lower() for t in types if isinstance(t, str)}
 
 
+def _unescaped(text: str) -> str:
+    """Text with HTML character references decoded and whitespace collapsed.
+
+    JSON-LD sits in a <script>, where the HTML parser decodes nothing, and many CMSs
+    HTML-escape its strings anyway (``L&#039;été``); a <meta content> arrives decoded once, and
+    some CMSs escape it twice (``&amp;#039;``). Either way the reader meant the character.
+    """
+    return collapse_whitespace(html.unescape(text)) if "&" in text else collapse_whitespace(text)
+
+
 def _json_text(value: Any) -> str | None:
     """A JSON-LD value as a plain string (name of an object, first of a list)."""
     if isinstance(value, str):
-        text = collapse_whitespace(value)
+        text = _unescaped(value)
         return text or None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
@@ -144,7 +187,12 @@ def _json_url(value: Any) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, dict):
-        return _json_url(value.get("url") or value.get("contentUrl") or value.get("@id"))
+        # An @id names a node, and is the resource's URL only when it has no fragment:
+        # ".../#primaryimage" is an identifier, not an image.
+        identifier = value.get("@id")
+        if not isinstance(identifier, str) or "#" in identifier:
+            identifier = None
+        return _json_url(value.get("url") or value.get("contentUrl") or identifier)
     if isinstance(value, list) and value:
         return _json_url(value[0])
     return None
@@ -156,12 +204,12 @@ def _json_names(value: Any) -> list[str]:
     if isinstance(value, dict):
         name = value.get("name")
         if isinstance(name, str):
-            return [name]
+            return [html.unescape(name)]
         if isinstance(name, list):
-            return [item for item in name if isinstance(item, str)]
+            return [html.unescape(item) for item in name if isinstance(item, str)]
         return []
     if isinstance(value, str):
-        return [value]
+        return [html.unescape(value)]
     return []
 
 
@@ -185,7 +233,7 @@ def read_meta(root: etree._Element) -> dict[str, list[str]]:
 def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
     for key in keys:
         for value in meta.get(key, ()):
-            text = collapse_whitespace(value)
+            text = _unescaped(value)
             if text:
                 return text
     return None
