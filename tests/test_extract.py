@@ -615,6 +615,13 @@ def test_arabic_and_spanish_text_are_detected():
     assert extract_article(article_page(paragraphs=spanish, lang="fr")).language == "es"
 
 
+def test_text_the_model_cannot_name_gets_no_language_rather_than_the_page_s():
+    """Amazigh in Tifinagh (Hespress and others publish in it): py3langid answers "zxx", and
+    the row was stored as the page's "ar" — and passed the source's language check as Arabic."""
+    tifinagh = ["ⴰⵙⵙ ⴰ ⵉⵙⵙⵏⵜⵉ ⵓⵏⴱⴹⵓ ⵏ ⵜⵎⵏⴰⴹⵜ ⵏ ⴼⴰⵙ ⵎⴽⵏⴰⵙ ⴰⵙⴳⴳⵯⴰⵙ ⴰⵎⴰⵢⵏⵓ ⵉ ⵜⵉⵏⵎⵍⴰ ⴷ ⵉⴱⵔⵉⴷⵏ ⴷ ⵡⴰⵎⴰⵏ ⵉⵙⵓⴷⵏ."] * 3
+    assert extract_article(article_page(paragraphs=tifinagh, lang="ar")).language is None
+
+
 def test_short_text_falls_back_to_declared_language():
     page = '<html lang="es-MA"><head><title>Breve</title></head><body><p>Hola.</p></body></html>'
     assert extract_article(page).language == "es"

@@ -56,4 +56,7 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
         language, _confidence = _get_identifier().classify(sample)
     except Exception:
         return normalize_language_tag(declared)
-    return normalize_language_tag(language) or normalize_language_tag(declared)
+    # The model's answer stands even when it is no ISO 639-1 code: it says "zxx" for Amazigh in
+    # Tifinagh, which it does not know, and the page's "ar" or "fr" would be a wrong answer
+    # where none (null) is the true one.
+    return normalize_language_tag(language)
