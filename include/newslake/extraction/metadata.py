@@ -540,19 +540,28 @@ _BYLINE_XPATH = (
 
 
 def _read_authors(root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]]) -> tuple[str, ...]:
-    """Authors from JSON-LD, else author meta tags, else byline elements."""
+    """Authors from JSON-LD, else author meta tags, else byline elements: the first of those
+    that leaves a name once cleaned (an author meta holding only a profile URL is dropped by the
+    cleaning, and must not hide the byline written in the page)."""
     authors = clean_author_names(_json_names(article.get("author")), structured=True)
     if authors:
         return authors
-    names = [value for key in _AUTHOR_KEYS for value in meta.get(key, ())]
-    if not names:
-        for element in root.xpath(_BYLINE_XPATH):
-            text = collapse_whitespace(element.text_content())
-            if text and len(text) <= 100 and not _has_chrome_ancestor(element):
-                names.append(text)
-            if len(names) >= 5:
-                break
-    return clean_author_names(names)
+    authors = clean_author_names(value for key in _AUTHOR_KEYS for value in meta.get(key, ()))
+    if authors:
+        return authors
+    return clean_author_names(_byline_texts(root))
+
+
+def _byline_texts(root: etree._Element) -> list[str]:
+    """Texts of the page's byline elements, outside sidebars, footers and the like."""
+    texts: list[str] = []
+    for element in root.xpath(_BYLINE_XPATH):
+        text = collapse_whitespace(element.text_content())
+        if text and len(text) <= 100 and not _has_chrome_ancestor(element):
+            texts.append(text)
+        if len(texts) >= 5:
+            break
+    return texts
 
 
 def _read_tags(article: dict[str, Any], meta: dict[str, list[str]]) -> tuple[str, ...]:

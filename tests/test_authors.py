@@ -1,0 +1,65 @@
+"""Author (byline) extraction: co-author lists in four languages, dates and marks glued to a
+byline, outlet names beside the person, and which byline elements of a page count.
+
+Unit tests build small pages here; tests marked ``corpus`` read pages of the shared corpus
+beside the repository (``../shared/corpus``) and skip when it is absent (a user's clone).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newslake.extract import extract_article
+
+READABILITY_PAGES = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "readability-pages"
+CORPUS_PAGE_URL = "http://fakehost/test/page.html"
+
+requires_corpus = pytest.mark.skipif(
+    not READABILITY_PAGES.is_dir(),
+    reason=f"shared corpus not found at {READABILITY_PAGES} (only present beside the main checkout)",
+)
+
+PARAGRAPHS = "".join(
+    f"<p>Le conseil régional de Fès-Meknès a voté le budget {i} jeudi, a-t-on appris à Rabat "
+    "auprès de l'élu chargé des finances, qui a détaillé les projets retenus.</p>"
+    for i in range(5)
+)
+
+
+def page(*, head: str = "", body: str = "", lang: str = "fr") -> str:
+    return (
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Le budget de Fès</title>{head}</head>'
+        f"<body>{body}<article><h1>Le budget de Fès</h1>{PARAGRAPHS}</article></body></html>"
+    )
+
+
+def meta_author(content: str) -> str:
+    return f'<meta name="author" content="{content}">'
+
+
+def authors_of(html: str, url: str = "https://example.ma/a/1") -> tuple[str, ...]:
+    return extract_article(html, url).authors
+
+
+def corpus_authors(name: str) -> tuple[str, ...]:
+    html = (READABILITY_PAGES / name / "source.html").read_bytes().decode("utf-8-sig")
+    return extract_article(html, CORPUS_PAGE_URL).authors
+
+
+# --- author meta holding only a URL (D8) ------------------------------------------------------
+
+def test_url_only_author_meta_falls_back_to_the_byline_element():
+    html = page(
+        head='<meta property="article:author" content="https://www.facebook.com/karim.alaoui">',
+        body='<div class="byline">Par Karim Alaoui</div>',
+    )
+    assert authors_of(html) == ("Karim Alaoui",)
+
+
+@pytest.mark.corpus
+@requires_corpus
+@pytest.mark.parametrize(("name", "expected"), [("liberation-1", ("AFP",)), ("cnet-svg-classes", ("César Salza",))])
+def test_corpus_url_only_author_meta(name, expected):
+    assert corpus_authors(name) == expected
