@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from newslake.extract import extract_article
+from newslake.extraction.metadata import clean_author_names
 
 READABILITY_PAGES = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "readability-pages"
 CORPUS_PAGE_URL = "http://fakehost/test/page.html"
@@ -46,6 +47,44 @@ def authors_of(html: str, url: str = "https://example.ma/a/1") -> tuple[str, ...
 def corpus_authors(name: str) -> tuple[str, ...]:
     html = (READABILITY_PAGES / name / "source.html").read_bytes().decode("utf-8-sig")
     return extract_article(html, CORPUS_PAGE_URL).authors
+
+
+# --- co-authors (D7) --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Par Karim Alaoui avec MAP", ("Karim Alaoui", "MAP")),
+        ("Par Karim Alaoui (avec AFP)", ("Karim Alaoui", "AFP")),
+        ("Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+         ("Martin Untersinger", "Damien Leloup", "Morgane Tual")),
+        ("Karim Alaoui et AFP", ("Karim Alaoui", "AFP")),
+        # Parentheses that are part of a name are not split.
+        ("Bruno (Henrique et Zecchin) Rodrigues", ("Bruno (Henrique et Zecchin) Rodrigues",)),
+        # Unchanged: a comma before an acronym is a degree, "Mac & i" is one name.
+        ("Jane Doe, MD", ("Jane Doe",)),
+        ("Mac & i", ("Mac & i",)),
+        ("Por Karim Alaoui y Sara Bennani", ("Karim Alaoui", "Sara Bennani")),
+    ],
+)
+def test_co_authors_are_split(byline, expected):
+    assert clean_author_names([byline]) == expected
+
+
+def test_co_authors_with_avec_in_a_meta_tag():
+    assert authors_of(page(head=meta_author("Par Karim Alaoui avec MAP"))) == ("Karim Alaoui", "MAP")
+
+
+def test_structured_names_split_on_avec_too():
+    assert clean_author_names(["Karim Alaoui avec Sara Bennani"], structured=True) == (
+        "Karim Alaoui", "Sara Bennani",
+    )
+
+
+@pytest.mark.corpus
+@requires_corpus
+def test_lemonde_co_authors_in_parentheses():
+    assert corpus_authors("lemonde-1") == ("Martin Untersinger", "Damien Leloup", "Morgane Tual")
 
 
 # --- author meta holding only a URL (D8) ------------------------------------------------------

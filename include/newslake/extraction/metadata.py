@@ -54,9 +54,17 @@ _BYLINE_TAIL_RE = re.compile(
 )
 # Academic/professional suffixes that a comma split leaves on their own ("Jane Doe, MD").
 _DEGREE_RE = re.compile(r"^(?:[A-Z]{2,3}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
-# Conjunctions between co-authors; free-text bylines also list them with commas/semicolons.
-_AUTHOR_CONJUNCTION_RE = re.compile(r"\s+(?:and|&|et|y)\s+", re.IGNORECASE)
-_AUTHOR_LIST_RE = re.compile(r"\s*(?:,|;|\|)\s*|\s+(?:and|&|et|y)\s+", re.IGNORECASE)
+# Conjunctions between co-authors ("A et B", "A avec MAP"); free-text bylines also list them
+# with commas/semicolons (group 1 of the list pattern: after a comma an acronym is a degree).
+_AUTHOR_CONJUNCTIONS = r"and|&|et|y|avec|with"
+_AUTHOR_CONJUNCTION_RE = re.compile(rf"\s+(?:{_AUTHOR_CONJUNCTIONS})\s+", re.IGNORECASE)
+_AUTHOR_LIST_RE = re.compile(rf"(\s*(?:,|;|\|)\s*)|\s+(?:{_AUTHOR_CONJUNCTIONS})\s+", re.IGNORECASE)
+# Co-authors in parentheses: "Martin Untersinger (avec Damien Leloup et Morgane Tual)".
+_AUTHOR_PARENTHESISED_RE = re.compile(rf"\s*\(\s*((?:{_AUTHOR_CONJUNCTIONS})\s[^()]+?)\s*\)", re.IGNORECASE)
+# Other parentheses belong to the name: "Bruno (Henrique Zecchin) Rodrigues".
+_AUTHOR_PARENTHESES_RE = re.compile(r"\([^()]*\)")
+# One-word co-authors that are whole names: agencies ("MAP", "AFP"), desks with digits ("Le360").
+_AUTHOR_AGENCY_RE = re.compile(r"^(?:[A-Z]{2,6}|(?=\w*\d)(?=\w*[^\W\d_])\w{2,12})$")
 _URL_RE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
 _DATE_CLASS_RE = re.compile(r"date|time|publi|posted|dateline|byline|meta|fecha|tarikh", re.I)
 _CHROME_ANCESTOR_RE = re.compile(
@@ -369,6 +377,46 @@ def _strip_byline_noise(text: str) -> str:
     return text.strip(" .,:;-–—|•·\"'")
 
 
+def _split_author_list(text: str, splitter: re.Pattern[str]) -> list[tuple[bool, str]]:
+    """The pieces of a byline, each with whether a comma-like separator came before it.
+    Separators inside parentheses do not split."""
+    inside = [match.span() for match in _AUTHOR_PARENTHESES_RE.finditer(text)]
+    pieces: list[tuple[bool, str]] = []
+    start, after_comma = 0, False
+    for match in splitter.finditer(text):
+        if any(left < match.start() < right for left, right in inside):
+            continue
+        pieces.append((after_comma, text[start:match.start()]))
+        start, after_comma = match.end(), bool(splitter.groups and match.group(1))
+    pieces.append((after_comma, text[start:]))
+    return pieces
+
+
+def _author_pieces(text: str, splitter: re.Pattern[str]) -> list[str]:
+    """"A et B avec MAP" -> [A, B, MAP]; "Jane Doe, MD" -> [Jane Doe]; "Mac & i" stays whole."""
+    pieces = [(after_comma, _strip_byline_noise(piece)) for after_comma, piece in _split_author_list(text, splitter)]
+    if len(pieces) == 1:
+        return [pieces[0][1]]
+    degrees = [after_comma and bool(_DEGREE_RE.match(piece)) for after_comma, piece in pieces]
+    # Split only when every piece looks like a full name, an agency or a degree.
+    if not all(
+        degree or len(piece.split()) >= 2 or _AUTHOR_AGENCY_RE.match(piece)
+        for degree, (_, piece) in zip(degrees, pieces, strict=True)
+    ):
+        return [text]
+    # An acronym after a comma is a degree ("Jane Doe, MD"); after "et"/"avec" an agency (MAP).
+    return [piece for degree, (_, piece) in zip(degrees, pieces, strict=True) if not degree]
+
+
+def _is_plausible_author(name: str) -> bool:
+    if not name or "@" in name or _URL_RE.search(name):
+        return False
+    if _BYLINE_PREFIX_RE.match(name + " x"):
+        return False  # a lone "By"
+    # Bylines glued to dates or job titles ("John Doe 22 Dec 2016") are not names.
+    return not (len(name.split()) > 5 or len(name) > 60 or sum(ch.isdigit() for ch in name) > 2)
+
+
 def clean_author_names(raw_names: Iterable[str], *, structured: bool = False) -> tuple[str, ...]:
     """Split "A and B", drop "By", dates, URLs, e-mail addresses and duplicates; keep order.
 
@@ -384,23 +432,10 @@ def clean_author_names(raw_names: Iterable[str], *, structured: bool = False) ->
         text = collapse_whitespace(raw)
         if not text or _URL_RE.search(text) or len(text) > 200:
             continue
-        text = _strip_byline_noise(text)
-        pieces = [_strip_byline_noise(piece) for piece in splitter.split(text)]
-        # "Mac & i" is one name: split only when every piece looks like a full name.
-        if len(pieces) > 1 and any(len(piece.split()) < 2 for piece in pieces if not _DEGREE_RE.match(piece)):
-            pieces = [text]
-        for position, name in enumerate(pieces):
-            if not name or "@" in name or _URL_RE.search(name):
-                continue
-            if position > 0 and _DEGREE_RE.match(name):
-                continue  # "Jane Doe, MD"; a lone "MAP" or "AFP" byline is an agency, kept
-            if _BYLINE_PREFIX_RE.match(name + " x"):
-                continue  # a lone "By"
-            # Bylines glued to dates or job titles ("John Doe 22 Dec 2016") are not names.
-            if len(name.split()) > 5 or len(name) > 60 or sum(ch.isdigit() for ch in name) > 2:
-                continue
+        text = _strip_byline_noise(_AUTHOR_PARENTHESISED_RE.sub(r" \1", text))
+        for name in _author_pieces(text, splitter):
             key = name.casefold()
-            if key not in seen:
+            if _is_plausible_author(name) and key not in seen:
                 seen.add(key)
                 names.append(name)
     return tuple(names)
