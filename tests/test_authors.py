@@ -102,3 +102,45 @@ def test_url_only_author_meta_falls_back_to_the_byline_element():
 @pytest.mark.parametrize(("name", "expected"), [("liberation-1", ("AFP",)), ("cnet-svg-classes", ("César Salza",))])
 def test_corpus_url_only_author_meta(name, expected):
     assert corpus_authors(name) == expected
+
+
+# --- dates and digits (D10) -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Karim Alaoui 24 novembre 2026", ("Karim Alaoui",)),
+        ("Karim Alaoui, le 24 novembre 2026 à 10h30", ("Karim Alaoui",)),
+        ("Karim Alaoui 3 févr. 2026", ("Karim Alaoui",)),
+        ("Por Karim Alaoui 24 de noviembre de 2026", ("Karim Alaoui",)),
+        ("by Lucas Nolan22 Dec 2016651", ("Lucas Nolan",)),
+        ("Dan Goodin - Apr 16, 2015 1:20 pm UTC", ("Dan Goodin",)),
+        ("محمد العلوي الثلاثاء 24 نونبر 2026", ("محمد العلوي",)),
+        ("محمد العلوي 3 أبريل 2026", ("محمد العلوي",)),
+        ("Karim Alaoui • Publié le 24/11/2026 à 10h30", ("Karim Alaoui",)),
+        ("Karim Alaoui publié le 24/11/2026", ("Karim Alaoui",)),
+        # Names that contain a month word stay whole.
+        ("Bruno Mars", ("Bruno Mars",)),
+        ("Theresa May", ("Theresa May",)),
+    ],
+)
+def test_dates_glued_to_a_byline_are_cut(byline, expected):
+    assert clean_author_names([byline]) == expected
+
+
+@pytest.mark.parametrize(
+    "desk", ["Rédaction Le360", "Médias24", "2M", "H24info", "Alyaoum24", "Le360", "Médias 24", "اليوم 24"]
+)
+def test_outlet_desks_with_digits_are_kept(desk):
+    assert clean_author_names([desk]) == (desk,)
+
+
+@pytest.mark.parametrize("noise", ["Karim Alaoui 2026", "12 commentaires", "Karim Alaoui 10:30", "CC7567"])
+def test_numbers_left_beside_a_name_still_reject_it(noise):
+    assert clean_author_names([noise]) == ()
+
+
+@pytest.mark.corpus
+@requires_corpus
+def test_breitbart_byline_without_its_date():
+    assert corpus_authors("breitbart") == ("Lucas Nolan",)

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from .blocks import collapse_whitespace
-from .dates import FoundDate, parse_machine_date, parse_text_date
+from .dates import _MONTH_ALTERNATION, FoundDate, normalize_for_dates, parse_machine_date, parse_text_date
 
 ARTICLE_TYPES = frozenset(
     {
@@ -45,13 +45,32 @@ _BYLINE_PREFIX_RE = re.compile(
     r"escrito por|posted by|publié par|publicado por)\s*[:\-–]?\s+",
     re.IGNORECASE,
 )
-# Dates, relative times and separators that bylines carry after the name.
+# Relative times, numeric dates, "published" and separators that bylines carry after the name.
 _BYLINE_TAIL_RE = re.compile(
-    r"\s*(?:[-–—|•·,]\s*)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d"
-    r"|\d{1,2}\s*(?:h|min|mins|hours?|days?)\b|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|updated\b|published\b"
+    r"\s*(?:[-–—|•·,]\s*)?(?:\d{1,2}\s*(?:h|min|mins|hours?|days?)\b|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+    r"|updated\b|published\b|(?<!\w)(?:publié|mis à jour|publicado|actualizado|نشر في|آخر تحديث)"
     r"|(?<=\s)[-–—|•·]\s).*$",
     re.IGNORECASE,
 )
+# A written date after the name, on normalize_for_dates() text, in the four languages:
+# "24 novembre 2026", "le mardi 3 févr.", "الثلاثاء 24 نونبر", "Dec 22". Digits may be glued to
+# the name ("Lucas Nolan22 Dec 2016"); a month word must stand alone ("Bruno Mars" stays).
+_AUTHOR_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|"
+    "samedi|dimanche|lunes|martes|miercoles|jueves|viernes|sabado|domingo|"
+    "الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد"
+)
+_AUTHOR_DATE_RE = re.compile(
+    r"(?:(?<![^\W\d_])(?:le|el|on|du|del|في|يوم)\s+)?"
+    rf"(?:(?<![^\W\d_])(?:{_AUTHOR_WEEKDAYS}),?\s+)?"
+    rf"(?:\d{{1,2}}(?:er|st|nd|rd|th|º|°)?\.?\s*(?:de\s+)?(?:{_MONTH_ALTERNATION})(?![^\W\d_])"
+    rf"|(?<![^\W\d_])(?:{_MONTH_ALTERNATION})\.?\s+\d{{1,2}}(?!\d))"
+)
+# A number standing alone ("Karim Alaoui 2026", "12 commentaires", "10h30"): not a name. One inside
+# a word is part of an outlet's name ("Le360", "Médias24", "2M", "H24info"), and so is a short one
+# after a single word ("Médias 24", "اليوم 24").
+_AUTHOR_NUMBER_RE = re.compile(r"(?<!\w)\d+(?:[:/.h]\d+)*(?!\w)")
+_AUTHOR_OUTLET_NUMBER_RE = re.compile(r"^[^\W\d_]+ \d{1,3}$")
 # Academic/professional suffixes that a comma split leaves on their own ("Jane Doe, MD").
 _DEGREE_RE = re.compile(r"^(?:[A-Z]{2,3}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
 # Conjunctions between co-authors ("A et B", "A avec MAP"); free-text bylines also list them
@@ -370,10 +389,25 @@ def site_name_from_title(metadata: PageMetadata) -> str | None:
 
 # --- authors ----------------------------------------------------------------------------------
 
+def _cut_written_date(text: str) -> str:
+    """"Karim Alaoui 24 novembre 2026" -> "Karim Alaoui "; the date is matched on normalized
+    text, mapped back to `text` character by character (normalizing may drop marks)."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    normalized: list[str] = []
+    origins: list[int] = []
+    for position, char in enumerate(text):
+        folded = normalize_for_dates(char)
+        normalized.append(folded)
+        origins.extend([position] * len(folded))
+    match = _AUTHOR_DATE_RE.search("".join(normalized))
+    return text[: origins[match.start()]] if match else text
+
+
 def _strip_byline_noise(text: str) -> str:
     """"Dan Goodin - Apr 16" -> "Dan Goodin"; "James Akinaka • 8h" -> "James Akinaka"."""
     text = _BYLINE_PREFIX_RE.sub("", text)
-    text = _BYLINE_TAIL_RE.sub("", text)
+    text = _BYLINE_TAIL_RE.sub("", _cut_written_date(text))
     return text.strip(" .,:;-–—|•·\"'")
 
 
@@ -413,8 +447,12 @@ def _is_plausible_author(name: str) -> bool:
         return False
     if _BYLINE_PREFIX_RE.match(name + " x"):
         return False  # a lone "By"
-    # Bylines glued to dates or job titles ("John Doe 22 Dec 2016") are not names.
-    return not (len(name.split()) > 5 or len(name) > 60 or sum(ch.isdigit() for ch in name) > 2)
+    # Bylines glued to numbers or job titles ("John Doe 2016", "12 comments") are not names.
+    if sum(ch.isdigit() for ch in name) > 3:
+        return False
+    if _AUTHOR_NUMBER_RE.search(name) and not _AUTHOR_OUTLET_NUMBER_RE.match(name):
+        return False
+    return len(name.split()) <= 5 and len(name) <= 60
 
 
 def clean_author_names(raw_names: Iterable[str], *, structured: bool = False) -> tuple[str, ...]:
