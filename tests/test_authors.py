@@ -144,3 +144,50 @@ def test_numbers_left_beside_a_name_still_reject_it(noise):
 @requires_corpus
 def test_breitbart_byline_without_its_date():
     assert corpus_authors("breitbart") == ("Lucas Nolan",)
+
+
+# --- Arabic bylines (D11) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("\u200fبقلم: محمد العلوي\u200f", ("محمد العلوي",)),
+        ("\u202bكتبه: محمد العلوي\u202c", ("محمد العلوي",)),
+        ("\u2067محمد العلوي\u2069\u200b", ("محمد العلوي",)),
+        ("بقلم:محمد العلوي", ("محمد العلوي",)),
+        ("محمد العلوي و سعاد بناني", ("محمد العلوي", "سعاد بناني")),
+        ("محمد العلوي، سعاد بناني", ("محمد العلوي", "سعاد بناني")),
+        # Attached "و" may be part of a name ("وليد"): not split.
+        ("محمد العلوي وسعاد بناني", ("محمد العلوي وسعاد بناني",)),
+        ("حاوره: محمد العلوي", ("محمد العلوي",)),
+        ("إعداد: سعاد بناني", ("سعاد بناني",)),
+        ("المصدر: هسبريس", ("هسبريس",)),
+        ("كتبت سعاد بناني", ("سعاد بناني",)),
+        ("بواسطة محمد العلوي", ("محمد العلوي",)),
+    ],
+)
+def test_arabic_bylines(byline, expected):
+    assert clean_author_names([byline]) == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("هسبريس - محمد العلوي", ("محمد العلوي",)),
+        ("محمد العلوي - هسبريس", ("محمد العلوي",)),
+        ("Hespress - Karim Alaoui", ("Karim Alaoui",)),
+        ("هسبريس", ("هسبريس",)),  # the outlet alone is the byline it gives
+    ],
+)
+def test_outlet_beside_the_person_is_dropped(byline, expected):
+    assert clean_author_names([byline], site_keys={"هسبريس", "hespress"}) == expected
+
+
+def test_arabic_byline_in_a_page():
+    html = page(
+        lang="ar",
+        head='<meta property="og:site_name" content="هسبريس">' + meta_author("هسبريس - محمد العلوي"),
+    )
+    assert authors_of(html, "https://www.hespress.com/a-1.html") == ("محمد العلوي",)
+    html = page(lang="ar", head=meta_author("\u200fبقلم: محمد العلوي و سعاد بناني\u200f"))
+    assert authors_of(html) == ("محمد العلوي", "سعاد بناني")

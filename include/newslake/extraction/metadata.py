@@ -40,9 +40,11 @@ MAX_TAGS = 30
 LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "website"})
 
 _JSON_TRAILING_COMMA_RE = re.compile(r",\s*([\]}])")
+# Arabic: "written by" (بقلم, كتب/كتبه/كتبت), "prepared by", "interviewed by", "source", "by".
+# The colon may touch the name ("بقلم:محمد").
 _BYLINE_PREFIX_RE = re.compile(
-    r"^\s*(?:by|par|por|بقلم|كتب|كتبه|إعداد|اعداد|written by|écrit par|"
-    r"escrito por|posted by|publié par|publicado por)\s*[:\-–]?\s+",
+    r"^\s*(?:by|par|por|بقلم|كتب|كتبه|كتبت|إعداد|اعداد|حاوره|حاورته|حاورها|المصدر|بواسطة|written by|"
+    r"écrit par|escrito por|posted by|publié par|publicado por)(?:\s*:\s*|\s*[\-–]\s+|\s+)",
     re.IGNORECASE,
 )
 # Relative times, numeric dates, "published" and separators that bylines carry after the name.
@@ -75,9 +77,16 @@ _AUTHOR_OUTLET_NUMBER_RE = re.compile(r"^[^\W\d_]+ \d{1,3}$")
 _DEGREE_RE = re.compile(r"^(?:[A-Z]{2,3}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
 # Conjunctions between co-authors ("A et B", "A avec MAP"); free-text bylines also list them
 # with commas/semicolons (group 1 of the list pattern: after a comma an acronym is a degree).
-_AUTHOR_CONJUNCTIONS = r"and|&|et|y|avec|with"
+# "و" (and) and "مع" (with) only as words of their own: "وسعاد" may be part of a name ("وليد").
+_AUTHOR_CONJUNCTIONS = r"and|&|et|y|avec|with|و|مع"
 _AUTHOR_CONJUNCTION_RE = re.compile(rf"\s+(?:{_AUTHOR_CONJUNCTIONS})\s+", re.IGNORECASE)
-_AUTHOR_LIST_RE = re.compile(rf"(\s*(?:,|;|\|)\s*)|\s+(?:{_AUTHOR_CONJUNCTIONS})\s+", re.IGNORECASE)
+_AUTHOR_LIST_RE = re.compile(rf"(\s*(?:,|;|\||،|؛)\s*)|\s+(?:{_AUTHOR_CONJUNCTIONS})\s+", re.IGNORECASE)
+# Bidirectional controls and zero-width characters: invisible, but they make a name differ and
+# stop the prefix from matching ("\u200fبقلم: ..."); str.split() does not count them as spaces.
+_AUTHOR_INVISIBLE_RE = re.compile("[\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+_AUTHOR_JOINERS = "\u200c\u200d"  # meaningful inside a word, noise at its ends
+# "Outlet - Person", "Person | Outlet": the parts a byline joins with a dash or bar.
+_AUTHOR_PART_SEPARATOR_RE = re.compile(r"\s+[-–—|]\s+")
 # Co-authors in parentheses: "Martin Untersinger (avec Damien Leloup et Morgane Tual)".
 _AUTHOR_PARENTHESISED_RE = re.compile(rf"\s*\(\s*((?:{_AUTHOR_CONJUNCTIONS})\s[^()]+?)\s*\)", re.IGNORECASE)
 # Other parentheses belong to the name: "Bruno (Henrique Zecchin) Rodrigues".
@@ -408,7 +417,18 @@ def _strip_byline_noise(text: str) -> str:
     """"Dan Goodin - Apr 16" -> "Dan Goodin"; "James Akinaka • 8h" -> "James Akinaka"."""
     text = _BYLINE_PREFIX_RE.sub("", text)
     text = _BYLINE_TAIL_RE.sub("", _cut_written_date(text))
-    return text.strip(" .,:;-–—|•·\"'")
+    return text.strip(" .,:;-–—|•·\"'\u060c\u061b" + _AUTHOR_JOINERS)
+
+
+def _drop_outlet_part(text: str, site_keys: set[str]) -> str:
+    """"هسبريس - محمد العلوي" -> "محمد العلوي": the outlet's own name beside the person is not
+    an author (the dash rule of _BYLINE_TAIL_RE would keep the outlet and drop the person).
+    A byline that is only the outlet's name is left as it is."""
+    if not site_keys:
+        return text
+    parts = _AUTHOR_PART_SEPARATOR_RE.split(text)
+    kept = [part for part in parts if not _is_site_part(part, site_keys)]
+    return " - ".join(kept) if kept and len(kept) < len(parts) else text
 
 
 def _split_author_list(text: str, splitter: re.Pattern[str]) -> list[tuple[bool, str]]:
@@ -455,11 +475,14 @@ def _is_plausible_author(name: str) -> bool:
     return len(name.split()) <= 5 and len(name) <= 60
 
 
-def clean_author_names(raw_names: Iterable[str], *, structured: bool = False) -> tuple[str, ...]:
+def clean_author_names(
+    raw_names: Iterable[str], *, structured: bool = False, site_keys: set[str] | None = None
+) -> tuple[str, ...]:
     """Split "A and B", drop "By", dates, URLs, e-mail addresses and duplicates; keep order.
 
     `structured` names (JSON-LD) are only split on conjunctions: a comma there is more likely
-    part of the name ("Doe, John") than a list separator.
+    part of the name ("Doe, John") than a list separator. `site_keys` (site_keys_for()) name
+    the outlet, whose name is dropped from "Outlet - Person".
     """
     splitter = _AUTHOR_CONJUNCTION_RE if structured else _AUTHOR_LIST_RE
     names: list[str] = []
@@ -467,10 +490,11 @@ def clean_author_names(raw_names: Iterable[str], *, structured: bool = False) ->
     for raw in raw_names:
         if not isinstance(raw, str):
             continue
-        text = collapse_whitespace(raw)
+        text = collapse_whitespace(_AUTHOR_INVISIBLE_RE.sub("", raw.replace("\u200b", " ")))
         if not text or _URL_RE.search(text) or len(text) > 200:
             continue
-        text = _strip_byline_noise(_AUTHOR_PARENTHESISED_RE.sub(r" \1", text))
+        text = _drop_outlet_part(_AUTHOR_PARENTHESISED_RE.sub(r" \1", text), site_keys or set())
+        text = _strip_byline_noise(text)
         for name in _author_pieces(text, splitter):
             key = name.casefold()
             if _is_plausible_author(name) and key not in seen:
@@ -612,17 +636,20 @@ _BYLINE_XPATH = (
 )
 
 
-def _read_authors(root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]]) -> tuple[str, ...]:
+def _read_authors(
+    root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]], site_keys: set[str]
+) -> tuple[str, ...]:
     """Authors from JSON-LD, else author meta tags, else byline elements: the first of those
     that leaves a name once cleaned (an author meta holding only a profile URL is dropped by the
     cleaning, and must not hide the byline written in the page)."""
-    authors = clean_author_names(_json_names(article.get("author")), structured=True)
+    authors = clean_author_names(_json_names(article.get("author")), structured=True, site_keys=site_keys)
     if authors:
         return authors
-    authors = clean_author_names(value for key in _AUTHOR_KEYS for value in meta.get(key, ()))
+    meta_names = (value for key in _AUTHOR_KEYS for value in meta.get(key, ()))
+    authors = clean_author_names(meta_names, site_keys=site_keys)
     if authors:
         return authors
-    return clean_author_names(_byline_texts(root))
+    return clean_author_names(_byline_texts(root), site_keys=site_keys)
 
 
 def _byline_texts(root: etree._Element) -> list[str]:
@@ -774,7 +801,7 @@ def read_metadata(
         section=_first(meta, *_SECTION_KEYS) or _json_text(article.get("articleSection")),
         tags=_read_tags(article, meta),
         access=_read_access(article, meta),
-        authors=_read_authors(root, article, meta),
+        authors=_read_authors(root, article, meta, site_keys_for(site_name, url)),
         published=_read_published(root, article, meta, default_tz, not_after),
         modified=_not_after(
             parse_machine_date(_json_text(article.get("dateModified")), default_tz)
