@@ -104,6 +104,45 @@ def test_corpus_url_only_author_meta(name, expected):
     assert corpus_authors(name) == expected
 
 
+# --- byline elements outside the article (D9) -------------------------------------------------
+
+def test_promo_and_more_by_bylines_are_not_authors():
+    body = (
+        '<div class="article-head"><span class="byline">Par Karim Alaoui</span></div>'
+        '<a class="byline" href="/auteur/karim">More Karim Alaoui.</a>'
+        '<section id="contentPromo"><span class="author">Sara Bennani</span></section>'
+    )
+    assert authors_of(page(body=body)) == ("Karim Alaoui",)
+
+
+def test_teaser_cards_give_one_article_bylines_only():
+    teasers = "".join(
+        f'<article class="card"><h2>Titre {i}</h2><span class="byline">Auteur Numéro{i}</span></article>'
+        for i in range(4)
+    )
+    html = (
+        '<html lang="fr"><head><title>Le budget de Fès</title></head><body>'
+        f"{teasers}<article><h1>Le budget de Fès</h1><span class='byline'>Par Karim Alaoui</span>"
+        f"{PARAGRAPHS}</article></body></html>"
+    )
+    assert authors_of(html) == ("Karim Alaoui",)
+
+
+@pytest.mark.corpus
+@requires_corpus
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("cnet", ("Steven Musil",)),
+        ("salon-1", ("Richard (R.J.) Eskow",)),
+        # A front page: the first card's byline, as readability's expected metadata has it.
+        ("nytimes-5", ("Tariq Panja",)),
+    ],
+)
+def test_corpus_bylines_outside_the_article_are_ignored(name, expected):
+    assert corpus_authors(name) == expected
+
+
 # --- dates and digits (D10) -------------------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -652,16 +652,55 @@ def _read_authors(
     return clean_author_names(_byline_texts(root), site_keys=site_keys)
 
 
+# Blocks that show other articles with their bylines: promos, teasers, "more by this author"
+# tabs, recirculation feeds (cnet's section#contentPromo, wikia's tab-more-by-author).
+_BYLINE_CHROME_RE = re.compile(r"promo|teaser|more-?by|more-?from|recirc|read-?next|up-?next|outbrain|taboola", re.I)
+# Links to the author's other articles: salon's "More Richard (R.J.) Eskow."
+_MORE_BY_RE = re.compile(
+    r"^(?:more|see all|all (?:stories|articles|posts)|plus d[e'’]|tous les articles|autres articles"
+    r"|más (?:de|artículos)|المزيد)\b",
+    re.IGNORECASE,
+)
+# Candidate bylines collected at most: enough to see teaser cards (front pages have hundreds).
+_MAX_BYLINE_CANDIDATES = 30
+
+
+def _in_byline_chrome(element: etree._Element) -> bool:
+    if _has_chrome_ancestor(element):
+        return True
+    for node in (element, *element.iterancestors()):
+        if _BYLINE_CHROME_RE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+    return False
+
+
+def _article_scope(element: etree._Element) -> etree._Element | None:
+    return next(element.iterancestors("article"), None)
+
+
+def _own_article_bylines(found: list[tuple[etree._Element, str]]) -> list[tuple[etree._Element, str]]:
+    """Bylines in several <article> elements are teaser cards' (nytimes-5): keep those of the
+    <article> holding the headline (<h1>), else those outside any <article>, else the first."""
+    scopes = [_article_scope(element) for element, _ in found]
+    cards = list(dict.fromkeys(scope for scope in scopes if scope is not None))
+    if len(cards) < 2:
+        return found
+    with_heading = [card for card in cards if card.find(".//h1") is not None]
+    chosen = with_heading[0] if with_heading else None if None in scopes else cards[0]
+    return [item for item, scope in zip(found, scopes, strict=True) if scope is chosen]
+
+
 def _byline_texts(root: etree._Element) -> list[str]:
-    """Texts of the page's byline elements, outside sidebars, footers and the like."""
-    texts: list[str] = []
+    """Texts of the page's own byline elements: not in sidebars, footers, promos or other
+    articles' teasers, and not "More by ..." links."""
+    found: list[tuple[etree._Element, str]] = []
     for element in root.xpath(_BYLINE_XPATH):
         text = collapse_whitespace(element.text_content())
-        if text and len(text) <= 100 and not _has_chrome_ancestor(element):
-            texts.append(text)
-        if len(texts) >= 5:
-            break
-    return texts
+        if text and len(text) <= 100 and not _MORE_BY_RE.match(text) and not _in_byline_chrome(element):
+            found.append((element, text))
+            if len(found) >= _MAX_BYLINE_CANDIDATES:
+                break
+    return [text for _, text in _own_article_bylines(found)][:5]
 
 
 def _read_tags(article: dict[str, Any], meta: dict[str, list[str]]) -> tuple[str, ...]:
