@@ -130,9 +130,12 @@ _MONTH_ALTERNATION = "|".join(
     re.escape(name) for name in sorted(_MONTH_BY_NAME, key=len, reverse=True)
 )
 
+# Arabic "at the hour" before a time, written as normalize_for_dates() leaves it: "على" has
+# become "علي", so a literal with the original letters would never match.
+_ARABIC_AT_HOUR = r"(?:علي\s+)?الساعه"
 # Optional time right after a date: "à 14h30", "a las 10:05", "at 9:15 pm", "- 18:00", "، 10:30".
 _TIME_PART = (
-    r"(?:[\s,،\-–|]*(?:a\s+las|a\s+la|at|a|um|الساعه|على\s+الساعه)?\s*"
+    r"(?:[\s,،\-–|]*(?:a\s+las|a\s+la|at|a|um|" + _ARABIC_AT_HOUR + r")?\s*"
     r"(?P<hour>\d{1,2})\s*(?:[:h]|heures?)\s*(?P<minute>\d{2})(?!\d)"
     r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?)?"
 )
