@@ -549,17 +549,27 @@ def _has_chrome_ancestor(element: etree._Element) -> bool:
     return False
 
 
-def _time_element_dates(root: etree._Element, default_tz: tzinfo) -> FoundDate | None:
+def _time_element_dates(
+    root: etree._Element, default_tz: tzinfo, reference: dt.datetime | None = None
+) -> FoundDate | None:
     """Date of the first <time> that is marked as publication date, else the first one in the
-    article area (not in a sidebar, footer, comments or related-links block)."""
-    times = [t for t in root.iter("time") if t.get("datetime") or (t.text or "").strip()]
+    article area (not in a sidebar, footer, comments or related-links block). A year-less
+    machine value is completed from `reference` (see parse_machine_date)."""
+    times = [
+        t for t in root.iter("time")
+        if t.get("datetime") or t.get("content") or (t.text or "").strip()
+    ]
     marked = [
         t for t in times
         if t.get("pubdate") is not None or "datepublished" in (t.get("itemprop") or "").lower()
     ]
     for element in marked + [t for t in times if not _has_chrome_ancestor(t)]:
-        found = parse_machine_date(element.get("datetime"), default_tz) or parse_text_date(
-            element.text_content(), default_tz
+        # Microdata puts the machine value in `content` (<time itemprop="datePublished"
+        # content="2017-01-18T23:00:00-0800">), with its zone; the text may lack the zone.
+        found = (
+            parse_machine_date(element.get("datetime"), default_tz, reference)
+            or parse_machine_date(element.get("content"), default_tz, reference)
+            or parse_text_date(element.text_content(), default_tz)
         )
         if found is not None:
             return found
@@ -765,12 +775,12 @@ def _read_published(
     root: etree._Element, article: dict[str, Any], meta: dict[str, list[str]], tz: tzinfo, not_after: dt.datetime | None
 ) -> FoundDate | None:
     """JSON-LD, then article meta, then other date meta, then <time>, then dated elements —
-    the first of those that is not after `not_after`."""
+    the first of those that is not after `not_after` (which also completes year-less dates)."""
     candidates = (
-        lambda: parse_machine_date(_json_text(article.get("datePublished")), tz),
-        lambda: parse_machine_date(_first(meta, *_PUBLISHED_KEYS), tz),
-        lambda: parse_machine_date(_first(meta, *_OTHER_DATE_KEYS), tz),
-        lambda: _time_element_dates(root, tz),
+        lambda: parse_machine_date(_json_text(article.get("datePublished")), tz, not_after),
+        lambda: parse_machine_date(_first(meta, *_PUBLISHED_KEYS), tz, not_after),
+        lambda: parse_machine_date(_first(meta, *_OTHER_DATE_KEYS), tz, not_after),
+        lambda: _time_element_dates(root, tz, not_after),
         lambda: _visible_date(root, tz),
     )
     for candidate in candidates:
@@ -778,6 +788,18 @@ def _read_published(
         if found is not None:
             return found
     return None
+
+
+def _read_modified(
+    article: dict[str, Any], meta: dict[str, list[str]], tz: tzinfo, not_after: dt.datetime | None
+) -> FoundDate | None:
+    """JSON-LD, then modification meta, unless after `not_after` (which also completes
+    year-less dates)."""
+    return _not_after(
+        parse_machine_date(_json_text(article.get("dateModified")), tz, not_after)
+        or parse_machine_date(_first(meta, *_MODIFIED_KEYS), tz, not_after),
+        not_after,
+    )
 
 
 def read_metadata(
@@ -842,11 +864,7 @@ def read_metadata(
         access=_read_access(article, meta),
         authors=_read_authors(root, article, meta, site_keys_for(site_name, url)),
         published=_read_published(root, article, meta, default_tz, not_after),
-        modified=_not_after(
-            parse_machine_date(_json_text(article.get("dateModified")), default_tz)
-            or parse_machine_date(_first(meta, *_MODIFIED_KEYS), default_tz),
-            not_after,
-        ),
+        modified=_read_modified(article, meta, default_tz, not_after),
         html_lang=root.get("lang") or root.get("xml:lang") or _first(meta, *_LANGUAGE_KEYS),
         page_title=collapse_whitespace(page_title) if page_title else None,
         page_type=og_type or None,
