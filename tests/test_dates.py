@@ -180,6 +180,28 @@ def test_arabic_at_the_hour_keeps_the_time(written):
     assert found.value == datetime(2024, 6, 11, 14, 30, tzinfo=CASABLANCA)
 
 
+# --- published vs updated in one element ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Mis à jour le 12/06/2024 à 09h05 | Publié le 11/06/2024 à 08h00", datetime(2024, 6, 11, 8, 0)),
+        ("Publié le 11/06/2024 à 08h00 | Mis à jour le 12/06/2024 à 09h05", datetime(2024, 6, 11, 8, 0)),
+        ("Updated June 12, 2024 at 9:05 am · Published June 11, 2024 at 8:00 am", datetime(2024, 6, 11, 8, 0)),
+        ("Actualizado 12/06/2024 09:05 - Publicado 11/06/2024 08:00", datetime(2024, 6, 11, 8, 0)),
+        ("آخر تحديث: 12 يونيو 2024 - 09:05 | نشر في: 11 يونيو 2024 - 08:00", datetime(2024, 6, 11, 8, 0)),
+        ("Mis à jour le 12/06/2024 à 09h05", datetime(2024, 6, 12, 9, 5)),  # the only date there is
+    ],
+)
+def test_published_date_follows_the_publication_cue(written, expected):
+    result = extract_article(
+        page(before=f'<div class="post-date">{written}</div>'), default_timezone="Africa/Casablanca", fetched_at=FETCHED
+    )
+    assert result.published_at == expected.replace(tzinfo=CASABLANCA)
+    assert result.published_precision == "datetime"
+
+
 # --- corpus pages that write their zone ----------------------------------------------------------
 
 

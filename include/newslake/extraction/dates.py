@@ -383,6 +383,29 @@ def parse_text_date(text: str | None, default_tz: tzinfo) -> FoundDate | None:
     return _first_text_date(_fold(text[:2000]), default_tz)
 
 
+# Words that say which date follows (matched on _fold() text, ignoring case): "Publié le",
+# "Published", "Publicado", "نشر" / "تاريخ النشر"; "Mis à jour", "Updated", "Actualizado",
+# "آخر تحديث".
+_PUBLISHED_CUE_RE = re.compile(r"(?<!\w)(?:publiee?|published|publicad[oa]|(?:ال)?نشرت?)(?!\w)", re.IGNORECASE)
+_UPDATED_CUE_RE = re.compile(
+    r"(?<!\w)(?:mise?\s+a\s+jour|updated|actualizad[oa]|(?:ال)?تحديث)(?!\w)", re.IGNORECASE
+)
+
+
+def parse_published_text_date(text: str | None, default_tz: tzinfo) -> FoundDate | None:
+    """Like parse_text_date, but when `text` announces both a publication and an update
+    ("Mis à jour le 12/06/2024 | Publié le 11/06/2024") the date after the publication cue."""
+    if not text:
+        return None
+    folded = _fold(text[:2000])
+    published = _PUBLISHED_CUE_RE.search(folded)
+    if published is not None and _UPDATED_CUE_RE.search(folded):
+        found = _first_text_date(folded[published.end():], default_tz)
+        if found is not None:
+            return found
+    return _first_text_date(folded, default_tz)
+
+
 def _first_text_date(folded: str, default_tz: tzinfo) -> FoundDate | None:
     best: tuple[int, FoundDate] | None = None
     for pattern in _TEXT_DATE_PATTERNS:

@@ -19,7 +19,14 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from .blocks import collapse_whitespace
-from .dates import _MONTH_ALTERNATION, FoundDate, normalize_for_dates, parse_machine_date, parse_text_date
+from .dates import (
+    _MONTH_ALTERNATION,
+    FoundDate,
+    normalize_for_dates,
+    parse_machine_date,
+    parse_published_text_date,
+    parse_text_date,
+)
 
 ARTICLE_TYPES = frozenset(
     {
@@ -594,7 +601,7 @@ def _visible_date(root: etree._Element, default_tz: tzinfo) -> FoundDate | None:
         if not text or len(text) > 300:
             continue
         checked += 1
-        found = parse_text_date(text, default_tz)
+        found = parse_published_text_date(text, default_tz)
         if found is not None:
             return found
         if checked > 50:
