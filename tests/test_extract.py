@@ -545,6 +545,8 @@ SOURCE_URL = "https://www.yabiladi.com/articles/details/148251/morocco-italy.htm
         ("Publicado en El País el 24 de noviembre de 2026", "Leer en la fuente", "El País", date(2026, 11, 24)),
         ("Published in Morocco World News on June 11, 2024", "Read the original article", "Morocco World News", date(2024, 6, 11)),
         ("نشر في هسبريس يوم ٢٤ - ١١ - ٢٠٢٦", "اقرأ المقال من المصدر", "هسبريس", date(2026, 11, 24)),
+        # "على" never matched: the link text is normalised (ى → ي) before the pattern is applied.
+        ("نشر في هسبريس يوم ٢٤ - ١١ - ٢٠٢٦", "طالع الخبر على المصدر", "هسبريس", date(2026, 11, 24)),
     ],
 )
 def test_aggregator_lineage_is_extracted_and_removed_from_text(credit_line, link_text, publisher, published):

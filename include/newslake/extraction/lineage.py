@@ -60,7 +60,7 @@ _SOURCE_LINE_PATTERN = re.compile(
 _CREDIT_LINE_PATTERNS = (*_DATED_CREDIT_LINE_PATTERNS, _SOURCE_LINE_PATTERN)
 
 # Links inviting the reader to the original article (matched on normalize_for_dates() text:
-# lowercase, no accents, unified Arabic letters).
+# lowercase, no accents, unified Arabic letters — so "على" is written "علي" here, as ى has become ي).
 _SOURCE_LINK_RE = re.compile(
     r"""
     lire\s+l'?(?:article|integralite|info)\s+(?:de\s+l'article\s+)?(?:depuis|sur|a|dans|chez)\s+(?:sa|la|son|le)\s+(?:source|site)
@@ -74,8 +74,8 @@ _SOURCE_LINK_RE = re.compile(
     | leer\s+(?:en\s+(?:la|su)\s+fuente|el\s+articulo\s+(?:original|completo|en\s+(?:su|la)\s+fuente)
       |la\s+noticia\s+(?:original|completa|en\s+(?:su|la)\s+fuente))
     | ver\s+(?:el\s+|la\s+)?(?:articulo|noticia)\s+original | fuente\s+original
-    | (?:اقرا|طالع|تابع)\s+(?:المقال|الخبر|الموضوع|المزيد)\s+(?:من|على|في)\s+(?:المصدر|مصدره|موقعه|الموقع\s+الاصلي)
-    | المصدر\s+الاصلي | (?:ل?قراءه)\s+(?:المقال|الخبر)\s+(?:من|على|في)\s+(?:المصدر|مصدره)
+    | (?:اقرا|طالع|تابع)\s+(?:المقال|الخبر|الموضوع|المزيد)\s+(?:من|علي|في)\s+(?:المصدر|مصدره|موقعه|الموقع\s+الاصلي)
+    | المصدر\s+الاصلي | (?:ل?قراءه)\s+(?:المقال|الخبر)\s+(?:من|علي|في)\s+(?:المصدر|مصدره)
     """,
     re.VERBOSE,
 )
