@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 EXTRACTOR_NAME = "newslake-readability"
 # Bump when a change alters extracted output, so stored rows can be traced to the logic
 # that produced them.
-EXTRACTOR_VERSION = "0.3"
+EXTRACTOR_VERSION = "0.4"
 
 REASON_EMPTY = "empty"
 REASON_PARSE_ERROR = "parse_error"
@@ -84,7 +84,7 @@ _extractor_label: str | None = None
 
 
 def extractor_label() -> str:
-    """"newslake-readability 0.3 (readability-lxml 0.9)", computed once."""
+    """"newslake-readability 0.4 (readability-lxml 0.9)", computed once."""
     global _extractor_label
     if _extractor_label is None:
         _extractor_label = f"{EXTRACTOR_NAME} {EXTRACTOR_VERSION} (readability-lxml {readability_version()})"
