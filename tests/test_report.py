@@ -4,6 +4,10 @@ the same way (lake.article_outcome_counts)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +73,78 @@ def test_the_report_separates_skipped_urls_from_urls_of_other_days(tmp_path):
     # listed 5, landed 2, skipped 2 (a duplicate, robots.txt), failed 1, quarantined 0, other days 3
     assert line.split()[2:8] == ["5", "2", "2", "1", "0", "3"]
     assert "https://example.ma/e → http_404" in report
+
+
+# -- the command line: python -m newslake report / docs / health-summaries ------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, lake_uri: str | None = None, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    """``python -m newslake <args>`` in a child process, on this checkout's code, with the
+    lake NEWSLAKE_LAKE_URI names."""
+    child_env = {name: value for name, value in os.environ.items() if not name.startswith("NEWSLAKE_")}
+    child_env["PYTHONPATH"] = str(REPO / "include")
+    if lake_uri is not None:
+        child_env["NEWSLAKE_LAKE_URI"] = lake_uri
+    child_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "newslake", *args], cwd=cwd or REPO, env=child_env, capture_output=True, text=True, timeout=120,
+    )
+
+
+LAKE_COMMANDS = [("report",), ("docs", "--no-serve"), ("health-summaries",)]
+
+
+@pytest.mark.parametrize("command", LAKE_COMMANDS, ids=lambda command: command[0])
+@pytest.mark.parametrize("scheme", ["path", "file"])
+def test_a_lake_that_does_not_exist_is_an_error_not_an_empty_lake(tmp_path, command, scheme):
+    missing = tmp_path / "nowhere" / "lake"
+    uri = str(missing) if scheme == "path" else f"file://{missing}"
+    result = run_cli(*command, lake_uri=uri, cwd=tmp_path)
+    assert result.returncode != 0, result.stdout
+    assert f"no lake at {missing}: the folder does not exist" in result.stderr
+    assert not (tmp_path / "nowhere").exists()  # nothing written (docs used to create data_docs/index.html there)
+
+
+@pytest.mark.parametrize("command", LAKE_COMMANDS, ids=lambda command: command[0])
+def test_an_existing_empty_lake_is_empty_not_missing(tmp_path, command):
+    (tmp_path / "lake").mkdir()
+    result = run_cli(*command, lake_uri=str(tmp_path / "lake"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    if command[0] == "report":
+        assert "(no partitions yet)" in result.stdout
+
+
+def _s3_env(moto_s3) -> dict[str, str]:
+    return {"AWS_ENDPOINT_URL": moto_s3["endpoint"], "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def test_an_s3_bucket_that_does_not_exist_is_no_lake_and_an_empty_prefix_is_an_empty_lake(moto_s3, tmp_path):
+    result = run_cli("report", lake_uri="s3://no-such-bucket/lake", cwd=tmp_path, **_s3_env(moto_s3))
+    assert result.returncode != 0, result.stdout
+    assert "no lake at s3://no-such-bucket/lake: bucket 'no-such-bucket' does not exist" in result.stderr
+    result = run_cli("docs", "--no-serve", "--dir", str(tmp_path / "docs"), lake_uri="s3://no-such-bucket/lake", cwd=tmp_path,
+                     **_s3_env(moto_s3))
+    assert result.returncode != 0 and "no lake at s3://no-such-bucket/lake" in result.stderr
+    assert not (tmp_path / "docs").exists()
+
+    result = run_cli("report", lake_uri=f"s3://{moto_s3['bucket']}/an-empty-prefix", cwd=tmp_path, **_s3_env(moto_s3))
+    assert result.returncode == 0, result.stderr
+    assert "(no partitions yet)" in result.stdout
+
+
+def test_open_lake_and_the_docs_folder_refuse_a_missing_lake(tmp_path):
+    from newslake.datadocs import local_docs_folder
+    from newslake.queries import LakeNotFoundError, open_lake
+
+    storage = Storage(str(tmp_path / "missing"))
+    with pytest.raises(LakeNotFoundError, match="no lake at .*missing: the folder does not exist"):
+        open_lake(storage)
+    with pytest.raises(LakeNotFoundError, match="no lake at"):
+        local_docs_folder(storage, tmp_path / "copy")
+    assert not (tmp_path / "missing").exists() and not (tmp_path / "copy").exists()
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(LakeNotFoundError, match="it is a file, not a folder"):
+        open_lake(Storage(str(tmp_path / "a-file")))

@@ -182,7 +182,11 @@ def sync_to_local(storage: Storage, target: Path) -> Path:
 
 def local_docs_folder(storage: Storage, target: Path) -> Path:
     """The folder holding the lake's Data Docs on this machine (a local lake's own, refreshed;
-    an S3 lake's, copied to ``target``)."""
+    an S3 lake's, copied to ``target``). A lake that does not exist raises
+    queries.LakeNotFoundError: nothing is written, neither there nor in ``target``."""
+    from newslake.queries import require_lake
+
+    require_lake(storage)
     if storage.is_s3:
         return sync_to_local(storage, target)
     write_all_indexes(storage)

@@ -4,7 +4,7 @@ Each table is a Hive-partitioned pyarrow dataset (``dt`` as a date, ``source`` a
 filter on ``dt``/``source`` opens only the matching files, whichever engine sits on top:
 
     from newslake.queries import open_lake
-    lake = open_lake()                        # NEWSLAKE_LAKE_URI, default ./lake
+    lake = open_lake()                        # NEWSLAKE_LAKE_URI, default ./lake (LakeNotFoundError if it does not exist)
     lake.polars("articles").filter(...)       # polars LazyFrame
     lake.duckdb().sql("select ... from articles")
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newslake import lake as layout
-from newslake.storage import Storage
+from newslake.storage import Storage, StorageError
 
 if TYPE_CHECKING:
     import duckdb
@@ -77,13 +77,47 @@ class LakeReader:
         return connection
 
 
-def open_lake(storage: Storage | None = None) -> LakeReader:
-    if storage is None:
-        from newslake import PROJECT_ROOT
-        from newslake.config import Settings
-        from newslake.storage import S3Options
+class LakeNotFoundError(StorageError):
+    """The lake URI names a folder or an S3 bucket that does not exist (a typo, another machine's
+    path): not an empty lake, which is a folder or bucket that exists and holds nothing yet."""
 
-        settings = Settings.load()
-        is_s3 = settings.lake_uri.startswith(("s3://", "s3a://"))
-        storage = Storage(settings.lake_uri, s3=S3Options.from_env() if is_s3 else None, base_dir=PROJECT_ROOT)
+
+def lake_storage() -> Storage:
+    """The Storage of the lake that NEWSLAKE_LAKE_URI names (default ./lake), S3 credentials
+    from the AWS_* environment variables; nothing is read yet."""
+    from newslake import PROJECT_ROOT
+    from newslake.config import Settings
+    from newslake.storage import S3Options
+
+    settings = Settings.load()
+    is_s3 = settings.lake_uri.startswith(("s3://", "s3a://"))
+    return Storage(settings.lake_uri, s3=S3Options.from_env() if is_s3 else None, base_dir=PROJECT_ROOT)
+
+
+def require_lake(storage: Storage) -> None:
+    """Raise LakeNotFoundError unless the lake's root exists: the folder of a local lake, the
+    bucket of an S3 one (a prefix of an existing bucket is a lake, empty until written).
+    An S3 store that cannot be reached or refuses access raises pyarrow's OSError."""
+    import pyarrow.fs as pafs
+
+    if storage.is_s3:
+        bucket = storage.path("").split("/", 1)[0]
+        if storage.filesystem.get_file_info(bucket).type == pafs.FileType.NotFound:
+            raise LakeNotFoundError(f"no lake at {storage.uri}: bucket {bucket!r} does not exist")
+        return
+    kind = storage.filesystem.get_file_info(storage.path("")).type
+    if kind == pafs.FileType.NotFound:
+        raise LakeNotFoundError(
+            f"no lake at {storage.uri}: the folder does not exist (set NEWSLAKE_LAKE_URI to the lake; `make run` writes a sample lake in ./lake)"
+        )
+    if kind != pafs.FileType.Directory:
+        raise LakeNotFoundError(f"no lake at {storage.uri}: it is a file, not a folder")
+
+
+def open_lake(storage: Storage | None = None) -> LakeReader:
+    """A reader of the lake NEWSLAKE_LAKE_URI names (or of ``storage``); LakeNotFoundError if
+    its folder or bucket does not exist."""
+    if storage is None:
+        storage = lake_storage()
+    require_lake(storage)
     return LakeReader(storage)
