@@ -148,3 +148,88 @@ def test_open_lake_and_the_docs_folder_refuse_a_missing_lake(tmp_path):
     (tmp_path / "a-file").write_text("")
     with pytest.raises(LakeNotFoundError, match="it is a file, not a folder"):
         open_lake(Storage(str(tmp_path / "a-file")))
+
+
+def _refused_in_one_line(result: subprocess.CompletedProcess, status: int, *expected: str) -> None:
+    """Exit status ``status``, the expected words on stderr, and no Python traceback."""
+    assert result.returncode == status, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"NEWSLAKE_LAKE_URI": "gs://bucket/x"}, ["python -m newslake report: error: lake URI 'gs://bucket/x': unsupported scheme 'gs'"]),
+        ({"NEWSLAKE_FETCH_CONCURRENCY": "eight"}, ["setting fetch_concurrency", "NEWSLAKE_FETCH_CONCURRENCY = 'eight'"]),
+        # Nothing listens on port 9 (discard) of loopback: S3 unreachable.
+        ({"NEWSLAKE_LAKE_URI": "s3://some-bucket/lake", "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x",
+          "AWS_SECRET_ACCESS_KEY": "y"}, ["cannot read the lake at s3://some-bucket/lake", "NETWORK_CONNECTION"]),
+    ],
+    ids=["unsupported-scheme", "bad-setting", "s3-unreachable"],
+)
+def test_configuration_errors_are_one_line_naming_the_culprit(tmp_path, env, expected):
+    _refused_in_one_line(run_cli("report", cwd=tmp_path, **env), 1, *expected)
+
+
+def test_s3_access_denied_is_one_line_naming_the_lake(tmp_path):
+    import http.server
+    import threading
+
+    class Forbidden(http.server.BaseHTTPRequestHandler):
+        def _deny(self) -> None:
+            body = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+            self.send_response(403)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(0 if self.command == "HEAD" else len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_HEAD = do_GET = _deny
+
+        def log_message(self, *args) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forbidden) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            result = run_cli("report", cwd=tmp_path, NEWSLAKE_LAKE_URI="s3://private-bucket/lake",
+                             AWS_ENDPOINT_URL=f"http://127.0.0.1:{server.server_address[1]}", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y")
+        finally:
+            server.shutdown()
+    _refused_in_one_line(result, 1, "cannot read the lake at s3://private-bucket/lake", "ACCESS_DENIED")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["docs", "--port", "99999"], {}, "argument --port: '99999' is not a port number (0–65535"),
+        (["serve-sample", "--port", "70000"], {}, "argument --port: '70000' is not a port number"),
+        (["sample-run", "--port", "70000"], {}, "argument --port: '70000' is not a port number"),
+        (["sample-run"], {"NEWSLAKE_SAMPLE_PORT": "70000"}, "NEWSLAKE_SAMPLE_PORT must be a port number, got '70000' (0–65535)"),
+        (["airflow", "--port", "-1"], {}, "argument --port: '-1' is not a port number (1–65535)"),
+    ],
+    ids=["docs", "serve-sample", "sample-run", "sample-run-env", "airflow"],
+)
+def test_a_port_out_of_range_is_a_usage_error(tmp_path, args, env, expected):
+    _refused_in_one_line(run_cli(*args, cwd=tmp_path, **env), 2, expected)
+
+
+@pytest.mark.parametrize("command", ["docs", "serve-sample"])
+def test_a_port_in_use_is_one_line_naming_the_port(tmp_path, command):
+    import socket
+
+    (tmp_path / "lake").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(command, "--port", str(port), lake_uri=str(tmp_path / "lake"), cwd=tmp_path)
+    _refused_in_one_line(result, 1, f"cannot listen on 127.0.0.1:{port}: Address already in use")
+
+
+def test_newslake_debug_keeps_the_traceback(tmp_path):
+    result = run_cli("report", cwd=tmp_path, NEWSLAKE_LAKE_URI="gs://bucket/x", NEWSLAKE_DEBUG="1")
+    assert result.returncode == 1 and "Traceback" in result.stderr and "StorageError: lake URI 'gs://bucket/x'" in result.stderr

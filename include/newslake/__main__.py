@@ -11,6 +11,10 @@
     apply-settings  load airflow_settings.yaml (Astro CLI format) into a plain Airflow
     airflow         run Airflow's api-server, scheduler, dag-processor and triggerer on 127.0.0.1
                     until Ctrl-C (what `make airflow` does)
+
+A command that fails on its input (a lake that does not exist or cannot be read, a bad setting, a
+port in use) prints one line naming it and exits with 1; a wrong argument exits with 2. Set
+NEWSLAKE_DEBUG=1 to get the Python traceback of those errors too.
 """
 
 from __future__ import annotations
@@ -18,31 +22,99 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import errno
 import os
 import sys
+from collections.abc import Iterator
 
 from newslake import PROJECT_ROOT
 
+# OSErrors of a socket that cannot listen on a port: in use, not ours to take, no such address.
+_PORT_ERRNOS = (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
+
+
+class CommandError(Exception):
+    """What a command reports in one line, without a traceback (exit status 1)."""
+
+
+def port_number(least: int = 0):
+    """An argparse type: a TCP port from ``least`` to 65535 (0: any free port)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not least <= value <= 65535:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a port number ({least}–65535{'; 0: any free port' if least == 0 else ''})"
+            )
+        return value
+
+    parse.__name__ = "port"  # argparse names the type in its messages
+    return parse
+
+
+@contextlib.contextmanager
+def reading_lake(uri: str) -> Iterator[None]:
+    """Turn pyarrow's OSError (S3 unreachable, access denied, a local folder we may not read)
+    into a one-line CommandError naming the lake."""
+    try:
+        yield
+    except OSError as exc:
+        raise CommandError(f"cannot read the lake at {uri}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def listening_on(port: int) -> Iterator[None]:
+    """Turn the OSError of a port that cannot be listened on into a CommandError naming it."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _PORT_ERRNOS:
+            raise
+        raise CommandError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (--port 0 takes any free port)") from exc
+
 
 def main(argv: list[str] | None = None) -> int:
+    from newslake.config import SettingsError, SourcesConfigError
+    from newslake.storage import StorageError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run_command(parser, args)
+    except (CommandError, StorageError, SettingsError, SourcesConfigError) as exc:
+        if os.environ.get("NEWSLAKE_DEBUG"):
+            raise
+        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newslake", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
     sample = commands.add_parser("sample-run", help="run the pipeline on the offline sample site")
     sample_port = os.environ.get("NEWSLAKE_SAMPLE_PORT", "8765")
-    sample.add_argument("--port", type=int, default=int(sample_port) if sample_port.isdigit() else None,
+    try:
+        default_sample_port = port_number()(sample_port)
+    except argparse.ArgumentTypeError:
+        default_sample_port = None  # refused below, naming the variable, unless --port is given
+    sample.add_argument("--port", type=port_number(), default=default_sample_port,
                         help="the sample site's port on 127.0.0.1 (default: NEWSLAKE_SAMPLE_PORT, else 8765)")
     sample.add_argument("--day", action="append", type=dt.date.fromisoformat, help="a day to run (repeatable; default: the sample days)")
+    sample.set_defaults(command_parser=sample)
 
     report = commands.add_parser("report", help="print what the lake holds")
     report.add_argument("--day", action="append", type=dt.date.fromisoformat)
     report.add_argument("--source", action="append")
 
     serve = commands.add_parser("serve-sample", help="serve the offline sample site")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--port", type=port_number(), default=8765)
 
     docs = commands.add_parser("docs", help="serve the lake's Data Docs on 127.0.0.1")
-    docs.add_argument("--port", type=int, default=8766)
+    docs.add_argument("--port", type=port_number(), default=8766)
     docs.add_argument("--dir", default=str(PROJECT_ROOT / ".data_docs"), help="where an S3 lake's Data Docs are copied")
     docs.add_argument("--no-serve", action="store_true", help="only refresh (and copy) them, print the folder")
 
@@ -52,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "airflow_settings.yaml"))
 
     services = commands.add_parser("airflow", help="run Airflow locally (UI on 127.0.0.1) until Ctrl-C")
-    services.add_argument("--port", type=int, default=8080, help="api-server (UI, REST API) port on 127.0.0.1 (default 8080)")
+    services.add_argument("--port", type=port_number(least=1), default=8080, help="api-server (UI, REST API) port on 127.0.0.1 (default 8080)")
     services.add_argument(
         "--db-url", default=os.environ.get("NEWSLAKE_AIRFLOW_DB_URL") or None,
         help="metadata DB, e.g. postgresql+psycopg2://user:pass@127.0.0.1:5432/airflow (default: SQLite in ./.airflow)",
@@ -64,39 +136,49 @@ def main(argv: list[str] | None = None) -> int:
         help="also serve the offline sample site (default: when the sources file is the sample one)",
     )
 
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "sample-run":
         if args.port is None:
-            parser.error(f"environment variable NEWSLAKE_SAMPLE_PORT must be a port number, got {sample_port!r}")
+            args.command_parser.error(f"environment variable NEWSLAKE_SAMPLE_PORT must be a port number, got {os.environ.get('NEWSLAKE_SAMPLE_PORT')!r} (0–65535)")
         return sample_run(args.port, args.day)
     if args.command == "report":
-        from newslake.queries import open_lake
+        from newslake.queries import lake_storage, open_lake
         from newslake.report import lake_report
 
-        print(lake_report(open_lake(), days=args.day, sources=args.source))
+        storage = lake_storage()
+        with reading_lake(storage.uri):
+            print(lake_report(open_lake(storage), days=args.day, sources=args.source))
         return 0
     if args.command == "serve-sample":
         from newslake.sample_site.__main__ import main as serve_main
 
-        return serve_main(["--port", str(args.port)])
+        with listening_on(args.port):
+            return serve_main(["--port", str(args.port)])
     if args.command == "docs":
         from pathlib import Path
 
         from newslake.datadocs import local_docs_folder, serve
-        from newslake.queries import open_lake
+        from newslake.queries import lake_storage
 
-        storage = open_lake().storage
-        folder = local_docs_folder(storage, Path(args.dir))
+        storage = lake_storage()
+        with reading_lake(storage.uri):
+            folder = local_docs_folder(storage, Path(args.dir))
         print(f"Data Docs of {storage.url('data_docs')}: {folder}/index.html", flush=True)
         if not args.no_serve:
-            serve(folder, args.port)
+            with listening_on(args.port):
+                serve(folder, args.port)
         return 0
     if args.command == "health-summaries":
         from newslake.health import refresh_summaries
-        from newslake.queries import open_lake
+        from newslake.queries import lake_storage, require_lake
 
-        storage = open_lake().storage
-        days = refresh_summaries(storage)
+        storage = lake_storage()
+        with reading_lake(storage.uri):
+            require_lake(storage)
+            days = refresh_summaries(storage)
         print(f"{storage.url('lake_health')}: {len(days)} day(s) rewritten" + (f" ({days[0]} … {days[-1]})" if days else ""))
         return 0
     if args.command == "apply-settings":
