@@ -233,3 +233,97 @@ def test_a_port_in_use_is_one_line_naming_the_port(tmp_path, command):
 def test_newslake_debug_keeps_the_traceback(tmp_path):
     result = run_cli("report", cwd=tmp_path, NEWSLAKE_LAKE_URI="gs://bucket/x", NEWSLAKE_DEBUG="1")
     assert result.returncode == 1 and "Traceback" in result.stderr and "StorageError: lake URI 'gs://bucket/x'" in result.stderr
+
+
+# -- every section of the report covers the days and sources asked for, and only those -------------
+
+DAYS = [dt.date(2026, 11, 23), dt.date(2026, 11, 24), dt.date(2026, 11, 25)]
+LANGUAGES = {"atlas-gazette": "fr", "revue-maghreb": "ar"}
+
+
+def two_source_lake(root: Path) -> Storage:
+    """Two sources × three days, two articles each (atlas-gazette in French, revue-maghreb in
+    Arabic); on the 24th one story has a copy in each source."""
+    import pyarrow as pa
+
+    from lakerows import article_table
+
+    storage = Storage(str(root / "lake"))
+    for day in DAYS:
+        clusters = []
+        for source, language in LANGUAGES.items():
+            tag = f"{source[:5]}-{day.day}-"
+            articles = article_table(tag, 2)
+            articles = articles.set_column(articles.schema.get_field_index("language"), "language", pa.array([language] * 2))
+            storage.write_bytes(lake.articles_key(day, source), lake.table_to_parquet_bytes(articles))
+            log = pa.Table.from_pylist(
+                [{"url": url, "kind": "article", "outcome": "landed", "article_id": article_id}
+                 for url, article_id in zip(articles.column("url").to_pylist(), articles.column("article_id").to_pylist(), strict=True)],
+                schema=lake.fetch_log_schema(),
+            )
+            storage.write_bytes(lake.fetch_log_key(day, source), lake.table_to_parquet_bytes(log))
+            lake.write_json(storage, lake.validation_key(day, source), {"success": True})
+            for article_id in articles.column("article_id").to_pylist():
+                clusters.append({"article_id": article_id, "source": source, "cluster_id": article_id, "cluster_size": 1, "is_canonical_copy": True})
+        if day == DAYS[1]:  # revue-maghreb's first article of the 24th is a copy of atlas-gazette's
+            original, copy = clusters[0], clusters[2]
+            original["cluster_size"] = 2
+            copy.update(cluster_id=original["article_id"], cluster_size=2, is_canonical_copy=False)
+        table = pa.Table.from_pylist(clusters, schema=lake.story_clusters_schema())
+        storage.write_bytes(lake.story_clusters_key(day), lake.table_to_parquet_bytes(table))
+    return storage
+
+
+def _section(report: str, title: str) -> list[str]:
+    lines = report.splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith(title))
+    end = next((index for index in range(start + 1, len(lines)) if not lines[index].strip()), len(lines))
+    return lines[start:end]
+
+
+def test_a_source_filter_applies_to_every_section(tmp_path):
+    from newslake.queries import LakeReader
+    from newslake.report import lake_report
+
+    report = lake_report(LakeReader(two_source_lake(tmp_path)), sources=["atlas-gazette"])
+    assert [line.split()[:2] for line in _section(report, "source ")[2:]] == [["atlas-gazette", str(day)] for day in DAYS]
+    languages = _section(report, "Articles per day and language")
+    assert "source in (?)" in languages[1]
+    assert [line.split()[1:] for line in languages[-3:]] == [["fr", "2"]] * 3  # no Arabic: that is revue-maghreb's
+    stories = _section(report, "Stories")
+    assert stories[0].startswith("Stories (story_clusters) of atlas-gazette: 6 stories in 6 articles")
+    assert stories[1:] == ["  2 copies  atlas-24- 0  [atlas-gazette]"]  # the story's copies, in the sources asked for
+    assert "revue-maghreb" not in report
+
+
+def test_days_are_the_days_asked_for_not_the_range_between_them(tmp_path):
+    from newslake.queries import LakeReader
+    from newslake.report import lake_report
+
+    report = lake_report(LakeReader(two_source_lake(tmp_path)), days=[DAYS[2], DAYS[0]])
+    assert "2026-11-24" not in report
+    languages = _section(report, "Articles per day and language")
+    assert "dt in (?, ?)" in languages[1] and "2026-11-23, 2026-11-25" in languages[2]
+    assert [line.split() for line in languages[-4:]] == [
+        ["2026-11-23", "ar", "2"], ["2026-11-23", "fr", "2"], ["2026-11-25", "ar", "2"], ["2026-11-25", "fr", "2"],
+    ]
+    # The story with two copies is the 24th's: not one of these days.
+    assert _section(report, "Stories") == ["Stories (story_clusters): 8 stories in 8 articles; top stories by copies:", "  (no story has copies)"]
+
+
+def test_an_unknown_source_is_refused_naming_it_and_the_lakes_sources(tmp_path):
+    from newslake.queries import LakeReader
+    from newslake.report import ReportError, lake_report
+
+    storage = two_source_lake(tmp_path)
+    with pytest.raises(ReportError, match=r"source 'no-such-source': no partitions in the lake at .*; its sources: atlas-gazette, revue-maghreb"):
+        lake_report(LakeReader(storage), sources=["atlas-gazette", "no-such-source"])
+    result = run_cli("report", "--source", "no-such-source", lake_uri=storage.uri, cwd=tmp_path)
+    _refused_in_one_line(result, 1, "source 'no-such-source': no partitions", "its sources: atlas-gazette, revue-maghreb")
+    assert result.stdout == ""
+    # A run's own report names its sources whether or not they got partitions.
+    assert "(no partitions yet)" in lake_report(LakeReader(storage), sources=["no-such-source"], check_sources=False)
+    empty = Storage(str(tmp_path / "empty"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ReportError, match="it has no partitions yet"):
+        lake_report(LakeReader(empty), sources=["atlas-gazette"])

@@ -7,23 +7,48 @@ where the partition is; then why each failure failed; then one DuckDB query over
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from newslake import lake
 from newslake.queries import LakeReader
 
+_SOURCE_FOLDER = re.compile(r"/source=([^/]+)/")
 
-def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, sources: list[str] | None = None) -> str:
+
+class ReportError(ValueError):
+    """The report was asked for something the lake does not hold (a source it has no partitions of)."""
+
+
+def lake_report(
+    reader: LakeReader, *, days: list[dt.date] | None = None, sources: list[str] | None = None, check_sources: bool = True,
+) -> str:
+    """The report of ``days`` and ``sources`` (default: all); every section covers only those.
+    ``check_sources``: a source the lake has no fetch_log partition of raises ReportError
+    naming it and the lake's sources (off for a run's own report, whose sources may all have failed)."""
     import pyarrow.compute as pc
 
     storage = reader.storage
+    days = sorted(set(days)) if days else None
+    sources = sorted(set(sources)) if sources else None
+    log_dataset = reader.dataset("fetch_log")
+    if sources and check_sources:
+        # From the listing the dataset was opened with: no extra request, on S3 too; the lake's
+        # partitions, not the sources file, which may be another deployment's.
+        in_lake = sorted({match.group(1) for path in log_dataset.files if (match := _SOURCE_FOLDER.search(path))})
+        if unknown := [source for source in sources if source not in in_lake]:
+            named = ", ".join(repr(source) for source in unknown)
+            raise ReportError(
+                f"{'source' if len(unknown) == 1 else 'sources'} {named}: no partitions in the lake at {storage.uri}; "
+                + (f"its sources: {', '.join(in_lake)}" if in_lake else "it has no partitions yet")
+            )
     condition = None
     if days:
         condition = pc.field("dt").isin(days)
     if sources:
         source_condition = pc.field("source").isin(sources)
         condition = source_condition if condition is None else condition & source_condition
-    log_rows = reader.dataset("fetch_log").to_table(filter=condition).to_pylist()
+    log_rows = log_dataset.to_table(filter=condition).to_pylist()
 
     rows_by_partition: dict[tuple[str, dt.date], list[dict]] = defaultdict(list)
     failures: list[str] = []
@@ -60,29 +85,41 @@ def lake_report(reader: LakeReader, *, days: list[dt.date] | None = None, source
     if failures:
         lines += ["", "Failed URLs:"] + [f"  {line}" for line in sorted(failures)]
 
-    query = (
-        "select dt, language, count(*) as articles from articles"
-        + (" where dt between ? and ?" if days else "")
-        + " group by all order by dt, language"
-    )
+    # The same days and sources as the table above, in every section: exactly the days asked
+    # for (not the range between them), as DuckDB parameters.
+    filters: list[str] = []
+    parameters: list = []
+    if days:
+        filters.append(f"dt in ({', '.join('?' * len(days))})")
+        parameters += days
+    if sources:
+        filters.append(f"source in ({', '.join('?' * len(sources))})")
+        parameters += sources
+
+    def where(alias: str = "", *, also: str = "") -> str:
+        conditions = ([also] if also else []) + [f"{alias}{condition}" for condition in filters]
+        return f" where {' and '.join(conditions)}" if conditions else ""
+
+    query = f"select dt, language, count(*) as articles from articles{where()} group by all order by dt, language"
     lines += ["", "Articles per day and language (DuckDB over the articles table):", f"  {query}"]
+    if parameters:
+        lines.append(f"  -- ? = {', '.join(str(value) for value in parameters)}")
     connection = reader.duckdb()
-    result = connection.execute(query, [min(days), max(days)] if days else []).fetchall()
+    result = connection.execute(query, parameters).fetchall()
     lines += [f"  {'dt':<10}  {'language':<8}  articles"] + [f"  {str(d):<10}  {str(lang):<8}  {n:>8}" for d, lang, n in result]
 
     if storage.list("story_clusters"):
-        where = " and c.dt between ? and ?" if days else ""
+        # Copies are the story's (cluster_size: every source in the window); the stories are those
+        # with an article of the days and sources asked for, and [sources] lists those sources.
         stories = connection.execute(
             "with top as (select c.cluster_id, max(c.cluster_size) as copies, string_agg(distinct c.source, ', ') as sources"
-            f" from story_clusters c where c.cluster_size > 1{where} group by c.cluster_id)"
+            f" from story_clusters c{where('c.', also='c.cluster_size > 1')} group by c.cluster_id)"
             " select top.copies, a.title, top.sources from top join articles a on a.article_id = top.cluster_id"
             " order by top.copies desc, a.title limit 5",
-            [min(days), max(days)] if days else [],
+            parameters,
         ).fetchall()
-        copies = connection.execute(
-            "select count(*) filter (where is_canonical_copy), count(*) from story_clusters" + (" where dt between ? and ?" if days else ""),
-            [min(days), max(days)] if days else [],
-        ).fetchone()
-        lines += ["", f"Stories (story_clusters): {copies[0]} stories in {copies[1]} articles; top stories by copies:"]
+        copies = connection.execute(f"select count(distinct cluster_id), count(*) from story_clusters{where()}", parameters).fetchone()
+        of = f" of {', '.join(sources)}" if sources else ""
+        lines += ["", f"Stories (story_clusters){of}: {copies[0]} stories in {copies[1]} articles; top stories by copies:"]
         lines += [f"  {size} copies  {title}  [{sources}]" for size, title, sources in stories] or ["  (no story has copies)"]
     return "\n".join(lines)
