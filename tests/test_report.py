@@ -327,3 +327,40 @@ def test_an_unknown_source_is_refused_naming_it_and_the_lakes_sources(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ReportError, match="it has no partitions yet"):
         lake_report(LakeReader(empty), sources=["atlas-gazette"])
+
+
+def _help(capsys, *args: str) -> str:
+    from newslake.__main__ import main
+
+    with pytest.raises(SystemExit) as exited:
+        main([*args, "--help"])
+    assert exited.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps lines at the terminal's width
+
+
+def test_command_help_says_what_each_option_takes(capsys):
+    report = _help(capsys, "report")
+    assert "NEWSLAKE_LAKE_URI" in report and "s3://bucket/prefix" in report and "default ./lake" in report
+    assert "--day YYYY-MM-DD a day (dt) to report; repeatable" in report
+    assert "--source SOURCE_ID a source id, as in the sources file and the lake's source=… folders; repeatable" in report
+    assert "port on 127.0.0.1 (default 8765; 0: any free port)" in _help(capsys, "serve-sample")
+    docs = _help(capsys, "docs")
+    assert "port on 127.0.0.1 (default 8766; 0: any free port)" in docs and "NEWSLAKE_LAKE_URI" in docs
+    assert "NEWSLAKE_LAKE_URI" in _help(capsys, "health-summaries")
+    assert "file the Astro CLI settings file (airflow_settings.yaml format" in _help(capsys, "apply-settings")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "--day", "2026-13-01"], "argument --day: '2026-13-01' is not a day (YYYY-MM-DD)"),
+        (["apply-settings", "/nowhere/airflow_settings.yaml"], "settings file /nowhere/airflow_settings.yaml: no such file"),
+    ],
+    ids=["day", "settings-file"],
+)
+def test_a_bad_argument_is_a_usage_error_naming_it(capsys, args, expected):
+    from newslake.__main__ import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2 and expected in capsys.readouterr().err

@@ -55,6 +55,19 @@ def port_number(least: int = 0):
     return parse
 
 
+def day(text: str) -> dt.date:
+    """An argparse type: a day, YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
+
+
+LAKE_HELP = ("The lake is the one NEWSLAKE_LAKE_URI names: a folder, file:///path or s3://bucket/prefix (default ./lake, "
+             "relative to the project); an S3 lake's endpoint and credentials come from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, "
+             "AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION.")
+
+
 @contextlib.contextmanager
 def reading_lake(uri: str) -> Iterator[None]:
     """Turn pyarrow's OSError (S3 unreachable, access denied, a local folder we may not read)
@@ -104,25 +117,41 @@ def build_parser() -> argparse.ArgumentParser:
         default_sample_port = None  # refused below, naming the variable, unless --port is given
     sample.add_argument("--port", type=port_number(), default=default_sample_port,
                         help="the sample site's port on 127.0.0.1 (default: NEWSLAKE_SAMPLE_PORT, else 8765)")
-    sample.add_argument("--day", action="append", type=dt.date.fromisoformat, help="a day to run (repeatable; default: the sample days)")
+    sample.add_argument("--day", action="append", type=day, help="a day to run, YYYY-MM-DD (repeatable; default: the sample days)")
     sample.set_defaults(command_parser=sample)
 
-    report = commands.add_parser("report", help="print what the lake holds")
-    report.add_argument("--day", action="append", type=dt.date.fromisoformat)
-    report.add_argument("--source", action="append")
+    report = commands.add_parser(
+        "report", help="print what the lake holds",
+        description="Print what the lake holds: per source and day, the article URLs listed and what became of them, "
+                    "the validation verdict and the partition; the failed URLs; articles per day and language; the top stories. "
+                    "Every section covers the days and sources asked for. " + LAKE_HELP,
+    )
+    report.add_argument("--day", action="append", type=day, metavar="YYYY-MM-DD",
+                        help="a day (dt) to report; repeatable, e.g. --day 2026-11-23 --day 2026-11-25 (default: every day)")
+    report.add_argument("--source", action="append", metavar="SOURCE_ID",
+                        help="a source id, as in the sources file and the lake's source=… folders; repeatable (default: every source); "
+                             "one the lake has no partition of is an error")
 
-    serve = commands.add_parser("serve-sample", help="serve the offline sample site")
-    serve.add_argument("--port", type=port_number(), default=8765)
+    serve = commands.add_parser("serve-sample", help="serve the offline sample site",
+                                description="Serve the offline sample news site on 127.0.0.1 until Ctrl-C.")
+    serve.add_argument("--port", type=port_number(), default=8765, help="port on 127.0.0.1 (default 8765; 0: any free port)")
 
-    docs = commands.add_parser("docs", help="serve the lake's Data Docs on 127.0.0.1")
-    docs.add_argument("--port", type=port_number(), default=8766)
-    docs.add_argument("--dir", default=str(PROJECT_ROOT / ".data_docs"), help="where an S3 lake's Data Docs are copied")
+    docs = commands.add_parser("docs", help="serve the lake's Data Docs on 127.0.0.1",
+                               description="Refresh the indexes of the lake's Great Expectations Data Docs and serve them on 127.0.0.1 "
+                                           "until Ctrl-C (an S3 lake's are copied to --dir first). " + LAKE_HELP)
+    docs.add_argument("--port", type=port_number(), default=8766, help="port on 127.0.0.1 (default 8766; 0: any free port)")
+    docs.add_argument("--dir", default=str(PROJECT_ROOT / ".data_docs"), help="where an S3 lake's Data Docs are copied (default ./.data_docs)")
     docs.add_argument("--no-serve", action="store_true", help="only refresh (and copy) them, print the folder")
 
-    commands.add_parser("health-summaries", help="rewrite the lake health page's missing or stale lake_health summaries")
+    commands.add_parser("health-summaries", help="rewrite the lake health page's missing or stale lake_health summaries",
+                        description="Rewrite the lake_health summaries that are missing or behind run_metrics. " + LAKE_HELP)
 
-    settings = commands.add_parser("apply-settings", help="apply airflow_settings.yaml to plain Airflow")
-    settings.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "airflow_settings.yaml"))
+    settings = commands.add_parser("apply-settings", help="apply airflow_settings.yaml to plain Airflow",
+                                   description="Load connections, variables and pools from an Astro CLI settings file into the "
+                                               "Airflow metadata DB of $AIRFLOW_HOME (default ./.airflow).")
+    settings.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "airflow_settings.yaml"),
+                          help="the Astro CLI settings file (airflow_settings.yaml format; default: the project's airflow_settings.yaml)")
+    settings.set_defaults(command_parser=settings)
 
     services = commands.add_parser("airflow", help="run Airflow locally (UI on 127.0.0.1) until Ctrl-C")
     services.add_argument("--port", type=port_number(least=1), default=8080, help="api-server (UI, REST API) port on 127.0.0.1 (default 8080)")
@@ -183,7 +212,12 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         print(f"{storage.url('lake_health')}: {len(days)} day(s) rewritten" + (f" ({days[0]} … {days[-1]})" if days else ""))
         return 0
     if args.command == "apply-settings":
+        from pathlib import Path
+
         from newslake.orchestration import apply_airflow_settings, use_project_airflow_home
+
+        if not Path(args.file).is_file():
+            args.command_parser.error(f"settings file {args.file}: no such file")
 
         use_project_airflow_home()
         print(apply_airflow_settings(args.file))
