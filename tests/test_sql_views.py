@@ -95,3 +95,77 @@ def test_daily_outcomes_counts_listed_as_the_report_and_run_metrics_do(tmp_path)
     )
     line = next(line for line in lake_report(LakeReader(storage)).splitlines() if line.startswith("atlas-gazette"))
     assert int(line.split()[2]) == expected["listed"]
+
+
+# -- Athena and Trino DDL: no such engine offline, so their columns are checked against the Parquet
+# schema the pipeline writes (names, order, types), and the Trino file against Hive-only syntax.
+
+SQL_DIR = SQL.parent
+
+
+def _ddl_columns(sql: str, opening: str) -> list[tuple[str, str]]:
+    """(name, type) of each column of the parenthesised list after ``opening``, lower-cased."""
+    text = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    start = text.index(opening) + len(opening)
+    depth, part, parts = 0, "", []
+    for character in text[start:]:
+        if character in "(<":
+            depth += 1
+        elif character in ")>":
+            if depth == 0:
+                break
+            depth -= 1
+        if character == "," and depth == 0:
+            parts.append(part)
+            part = ""
+        else:
+            part += character
+    parts.append(part)
+    return [tuple(" ".join(column.split()).lower().split(" ", 1)) for column in parts]
+
+
+def _engine_type(arrow_type, *, trino: bool) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_list(arrow_type):
+        item = _engine_type(arrow_type.value_type, trino=trino)
+        return f"array({item})" if trino else f"array<{item}>"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp(3)" if trino else "timestamp"
+    names = {pa.string(): ("varchar", "string"), pa.int16(): ("smallint", "smallint"), pa.int32(): ("integer", "int"),
+             pa.int64(): ("bigint", "bigint"), pa.date32(): ("date", "date")}
+    return names[arrow_type][0 if trino else 1]
+
+
+def _articles_columns(*, trino: bool) -> list[tuple[str, str]]:
+    return [(field.name, _engine_type(field.type, trino=trino)) for field in lake.articles_schema()]
+
+
+def test_the_trino_table_matches_the_parquet_schema_and_is_trino_sql(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sql = (SQL_DIR / "trino_articles.sql").read_text()
+    columns = _ddl_columns(sql, "CREATE TABLE IF NOT EXISTS hive.newslake.articles (")
+    # The partition keys last, in the order of the path, with the types LakeReader gives them.
+    assert columns == _articles_columns(trino=True) + [("dt", "date"), ("source", "varchar")]
+    assert "partitioned_by = ARRAY['dt', 'source']" in sql and "format = 'PARQUET'" in sql
+    assert "external_location = 's3://YOUR-BUCKET/newslake/articles/'" in sql
+    assert "CALL hive.system.sync_partition_metadata(schema_name => 'newslake', table_name => 'articles', mode => 'ADD')" in sql
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines()).upper()
+    for hive_only in ("EXTERNAL TABLE", "PARTITIONED BY", "STORED AS", "LOCATION '", "TBLPROPERTIES", " STRING", "ARRAY<"):
+        assert hive_only not in code, hive_only
+
+    # What a partition file holds, in that order (the partition keys are in its path only).
+    storage = Storage(str(tmp_path / "lake"))
+    storage.write_bytes(lake.articles_key(dt.date(2026, 11, 24), "atlas-gazette"), lake.table_to_parquet_bytes(version("a", 1)))
+    written = pq.read_schema(storage.path(lake.articles_key(dt.date(2026, 11, 24), "atlas-gazette")))
+    assert [(field.name, _engine_type(field.type, trino=True)) for field in written] == columns[:-2]
+    assert written.field("published_at").type == pa.timestamp("us", tz="UTC")
+
+
+def test_the_athena_table_matches_the_parquet_schema():
+    sql = (SQL_DIR / "athena_articles.sql").read_text()
+    assert _ddl_columns(sql, "CREATE EXTERNAL TABLE IF NOT EXISTS newslake.articles (") == _articles_columns(trino=False)
+    assert _ddl_columns(sql, "PARTITIONED BY (") == [("dt", "date"), ("source", "string")]
+    assert "for Trino's Hive connector use trino_articles.sql" in sql

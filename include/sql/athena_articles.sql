@@ -1,5 +1,5 @@
--- Amazon Athena (and Trino with the Hive connector: drop the TBLPROPERTIES projection lines and
--- run `CALL system.sync_partition_metadata('newslake', 'articles', 'ADD')` instead).
+-- Amazon Athena (Hive DDL: not valid Trino SQL; for Trino's Hive connector use trino_articles.sql).
+-- tests/test_sql_views.py checks the columns against the Parquet schema the pipeline writes.
 -- Replace s3://YOUR-BUCKET/newslake with the lake URI. Partition projection on `dt` (a date) and
 -- `source` (injected: give it in the WHERE clause) means no crawler and no MSCK REPAIR.
 CREATE EXTERNAL TABLE IF NOT EXISTS newslake.articles (
