@@ -291,7 +291,7 @@ def test_a_source_filter_applies_to_every_section(tmp_path):
     assert "source in (?)" in languages[1]
     assert [line.split()[1:] for line in languages[-3:]] == [["fr", "2"]] * 3  # no Arabic: that is revue-maghreb's
     stories = _section(report, "Stories")
-    assert stories[0].startswith("Stories (story_clusters) of atlas-gazette: 6 stories in 6 articles")
+    assert stories[0].startswith("Stories (story_clusters): 6 stories in 6 articles")
     assert stories[1:] == ["  2 copies  atlas-24- 0  [atlas-gazette]"]  # the story's copies, in the sources asked for
     assert "revue-maghreb" not in report
 

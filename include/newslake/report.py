@@ -119,7 +119,6 @@ def lake_report(
             parameters,
         ).fetchall()
         copies = connection.execute(f"select count(distinct cluster_id), count(*) from story_clusters{where()}", parameters).fetchone()
-        of = f" of {', '.join(sources)}" if sources else ""
-        lines += ["", f"Stories (story_clusters){of}: {copies[0]} stories in {copies[1]} articles; top stories by copies:"]
+        lines += ["", f"Stories (story_clusters): {copies[0]} stories in {copies[1]} articles; top stories by copies:"]
         lines += [f"  {size} copies  {title}  [{sources}]" for size, title, sources in stories] or ["  (no story has copies)"]
     return "\n".join(lines)
