@@ -180,7 +180,8 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 
         storage = lake_storage()
         with reading_lake(storage.uri):
-            print(lake_report(open_lake(storage), days=args.day, sources=args.source))
+            text = lake_report(open_lake(storage), days=args.day, sources=args.source)
+        print(text)  # outside: a closed stdout pipe is no lake error
         return 0
     if args.command == "serve-sample":
         from newslake.sample_site.__main__ import main as serve_main
