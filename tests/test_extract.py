@@ -419,6 +419,23 @@ def test_corpus_descriptions_carry_no_character_references(page):
     assert result.description == " ".join(html.unescape(expected).split())
 
 
+def test_a_json_ld_placeholder_is_no_value():
+    """A template's "nil" for a missing section was stored as the section (corpus page
+    article-author-tag)."""
+    json_ld = {"@type": "NewsArticle", "headline": "Plan d'investissement pour le Nord", "articleSection": "nil", "description": "undefined"}
+    head = f'<script type="application/ld+json">{json.dumps(json_ld)}</script>'
+    result = extract_article(article_page(head=head))
+    assert result.section is None and result.description is None
+
+
+def test_a_site_name_in_brackets_in_the_page_title_loses_them():
+    """As LWN writes it: "<title> [LWN.net]" beside an <h1> of the title alone."""
+    page = article_page(title="Plan d'investissement pour le Nord [Exemple Presse]", before="<h1>Plan d'investissement pour le Nord</h1>")
+    result = extract_article(page, "https://presse.example/a")
+    assert result.title == "Plan d'investissement pour le Nord"
+    assert result.site_name == "Exemple Presse"
+
+
 def test_json_ld_in_cdata_and_with_trailing_comma_is_read():
     head = (
         '<script type="application/ld+json"><![CDATA[{"@type": "Article", '

@@ -212,11 +212,15 @@ def _unescaped(text: str) -> str:
     return collapse_whitespace(html.unescape(text)) if "&" in text else collapse_whitespace(text)
 
 
+# What a CMS template writes into JSON-LD for a value it does not have.
+_JSON_PLACEHOLDERS = frozenset({"nil", "null", "none", "undefined", "n/a"})
+
+
 def _json_text(value: Any) -> str | None:
     """A JSON-LD value as a plain string (name of an object, first of a list)."""
     if isinstance(value, str):
         text = _unescaped(value)
-        return text or None
+        return text if text and text.casefold() not in _JSON_PLACEHOLDERS else None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, dict):
@@ -398,6 +402,8 @@ def site_name_from_title(metadata: PageMetadata) -> str | None:
         return None
     rest = (page_title[:position] + " " + page_title[position + len(title):]).strip(" |-–—:·•»«/_")
     rest = collapse_whitespace(rest)
+    if len(rest) > 2 and rest[0] + rest[-1] in ("[]", "()"):
+        rest = rest[1:-1].strip()  # "[LWN.net]"
     if not rest or len(rest.split()) > 4 or len(rest) > 40:
         return None
     return rest
