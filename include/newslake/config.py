@@ -33,6 +33,54 @@ from newslake.dag_sources import DEFAULT_SOURCES_FILE, ENV_REFERENCE, sources_fi
 # and the pure-Python loader was the largest part of reading a 50-source file (bench/dag_parse.py).
 _YAML_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+class DuplicateKeyError(yaml.YAMLError):
+    """A key repeated in one mapping of the sources file (YAML itself keeps only the last)."""
+
+
+class _SourcesLoader(_YAML_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader above, refusing a key repeated in a mapping: YAML keeps the last one, so a
+    second ``sources:`` list or a second ``feeds:`` of an entry silently replaced the first.
+
+    The check looks at the composed nodes before anything is constructed: there a ``<<`` merge
+    key is still its own key (a key after ``<<: *anchor`` overrides the merged one, as YAML means
+    it), and an aliased node is looked at once."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        self._refuse_duplicate_keys(node)
+        return self.construct_document(node)
+
+    def _refuse_duplicate_keys(self, root: yaml.Node) -> None:
+        seen: set[int] = set()
+        pending = [root]  # a list, not recursion: nesting may be deep
+        while pending:
+            node = pending.pop()
+            if id(node) in seen or isinstance(node, yaml.ScalarNode):
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.SequenceNode):
+                pending.extend(node.value)
+                continue
+            first_nodes: dict[Any, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                pending.extend((key_node, value_node))
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node)
+                try:
+                    first = first_nodes.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the constructor refuses it in its own words
+                    continue
+                if first is not key_node:
+                    mark = key_node.start_mark
+                    raise DuplicateKeyError(
+                        f"line {mark.line + 1}, column {mark.column + 1}: duplicate key {key!r} (first on line "
+                        f"{first.start_mark.line + 1}): a key may appear once in a mapping (YAML would keep only the last value)"
+                    )
+
 SOURCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 LANGUAGE_PATTERN = r"^[a-z]{2}$"
 
@@ -279,7 +327,9 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
     except UnicodeDecodeError as exc:
         raise SourcesConfigError(f"sources file {path}: not UTF-8 text: {exc}") from None
     try:
-        parsed = yaml.load(raw_text, Loader=_YAML_SAFE_LOADER)
+        parsed = yaml.load(raw_text, Loader=_SourcesLoader)
+    except DuplicateKeyError as exc:
+        raise SourcesConfigError(f"sources file {path}: {exc}") from None
     # PyYAML raises ValueError for an impossible date (2026-13-45) and RecursionError for deep nesting
     # (its pure-Python loader; libyaml's has a depth limit of its own).
     except (yaml.YAMLError, ValueError, RecursionError) as exc:

@@ -1,0 +1,91 @@
+"""The sources file's checks, one defect of the tester's report at a time: bad input gets a clear
+error naming the file, the entry ("entry N (id 'x')", counted from 1) and the field; nothing is
+silently dropped, replaced or converted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from newslake.config import SourcesConfigError, load_sources
+
+MINIMAL = """\
+sources:
+  - id: a
+    name: A
+    languages: [fr]
+    feeds: [https://a.example/rss]
+"""
+ENTRY_A = "entry 1 (id 'a')"
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "sources.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def with_lines(*lines: str, base: str = MINIMAL) -> str:
+    """The minimal file with ``lines`` added to its entry (each indented as a field of it)."""
+    return base + "".join(f"    {line}\n" for line in lines)
+
+
+def replaced(old: str, new: str) -> str:
+    assert old in MINIMAL
+    return MINIMAL.replace(old, new)
+
+
+def refused(tmp_path, text: str) -> str:
+    path = write(tmp_path, text)
+    with pytest.raises(SourcesConfigError) as error:
+        load_sources(path)
+    message = str(error.value)
+    assert message.startswith(f"sources file {path}: "), message
+    # Without the path, which holds the test's name.
+    return message.removeprefix(f"sources file {path}: ")
+
+
+def loads(tmp_path, text: str):
+    return load_sources(write(tmp_path, text))
+
+
+def assert_names(message: str, *fragments: str) -> None:
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_the_minimal_file_loads(tmp_path):
+    [source] = loads(tmp_path, MINIMAL)
+    assert source.id == "a" and source.feeds == ("https://a.example/rss",)
+
+
+# -- 1. a repeated YAML key ----------------------------------------------------------------------
+
+
+def test_a_second_top_level_sources_list_is_refused_not_replacing_the_first(tmp_path):
+    message = refused(tmp_path, MINIMAL + "sources:\n  - id: b\n    name: B\n    languages: [fr]\n    feeds: [https://b.example/rss]\n")
+    assert_names(message, "line 6", "duplicate key 'sources'", "first on line 1")
+
+
+def test_a_repeated_field_in_an_entry_is_refused(tmp_path):
+    message = refused(tmp_path, with_lines("feeds: [https://a.example/other]"))
+    assert_names(message, "line 6", "duplicate key 'feeds'", "first on line 5")
+
+
+def test_a_repeated_key_in_a_nested_mapping_is_refused(tmp_path):
+    message = refused(tmp_path, with_lines("quality: {min_text_chars: 10, min_text_chars: 20}"))
+    assert_names(message, "line 6", "duplicate key 'min_text_chars'")
+
+
+def test_a_repeated_field_on_separate_lines_is_refused(tmp_path):
+    message = refused(tmp_path, with_lines("quality: {warn_only: []}", "quality: {}"))
+    assert_names(message, "duplicate key 'quality'", "line 7", "first on line 6")
+
+
+def test_a_merge_key_may_still_be_overridden(tmp_path):
+    """<<: *anchor then a key of the entry's own is YAML's override, not a repeated key."""
+    text = MINIMAL.replace("  - id: a", "  - &first\n    id: a") + "  - <<: *first\n    id: b\n    name: B\n"
+    first, second = loads(tmp_path, text)
+    assert (second.id, second.name, second.feeds) == ("b", "B", first.feeds)
