@@ -20,6 +20,7 @@ import datetime as dt
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
+from newslake.dag_sources import MAINTENANCE_DAG_ID
 from newslake.orchestration import (
     MAINTENANCE_TIMEZONE,
     apply_raw_retention_for_run,
@@ -30,7 +31,7 @@ from newslake.orchestration import (
 )
 
 with DAG(
-    dag_id="newslake_maintenance",
+    dag_id=MAINTENANCE_DAG_ID,
     description="Raw-zone retention, orphaned staging clean-up and lake stats",
     doc_md=__doc__,
     # After the source DAGs (02:00) and the story clusters (04:00).

@@ -20,10 +20,11 @@ import datetime as dt
 
 from airflow.sdk import DAG, Param, task
 
+from newslake.dag_sources import REEXTRACT_DAG_ID
 from newslake.orchestration import default_task_args, notify_failure, partitions_to_reextract, reextract_partition
 
 with DAG(
-    dag_id="newslake_reextract",
+    dag_id=REEXTRACT_DAG_ID,
     description="Rebuild article partitions from the raw zone with the current extractor",
     doc_md=__doc__,
     schedule=None,

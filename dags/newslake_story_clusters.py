@@ -27,7 +27,7 @@ import datetime as dt
 
 from airflow.sdk import DAG, AssetAny, AssetOrTimeSchedule, CronDataIntervalTimetable, task
 
-from newslake.dag_sources import load_dag_sources
+from newslake.dag_sources import STORY_CLUSTERS_DAG_ID, load_dag_sources
 from newslake.orchestration import (
     STORY_CLUSTERS_TIMEZONE,
     articles_asset,
@@ -37,7 +37,7 @@ from newslake.orchestration import (
 )
 
 with DAG(
-    dag_id="newslake_story_clusters",
+    dag_id=STORY_CLUSTERS_DAG_ID,
     description="Cluster the day's articles into stories, across sources",
     doc_md=__doc__,
     # Whenever a source publishes a day (its articles asset), and daily at 04:00 as a safety net.

@@ -89,3 +89,28 @@ def test_a_merge_key_may_still_be_overridden(tmp_path):
     text = MINIMAL.replace("  - id: a", "  - &first\n    id: a") + "  - <<: *first\n    id: b\n    name: B\n"
     first, second = loads(tmp_path, text)
     assert (second.id, second.name, second.feeds) == ("b", "B", first.feeds)
+
+
+# -- 2. a source id that makes one of the project's own DAG ids ----------------------------------
+
+
+@pytest.mark.parametrize(("source_id", "dag_id"), [
+    ("maintenance", "newslake_maintenance"), ("reextract", "newslake_reextract"), ("story-clusters", "newslake_story_clusters"),
+])
+def test_a_source_id_taking_a_project_dag_id_is_refused(tmp_path, source_id, dag_id):
+    message = refused(tmp_path, MINIMAL.replace("id: a", f"id: {source_id}"))
+    assert_names(message, f"entry 1 (id '{source_id}')", "field 'id'", dag_id)
+
+
+def test_the_reserved_ids_are_the_dag_files_own():
+    """One place holds the project's DAG ids: every DAG file but the source factory uses it."""
+    from newslake.dag_sources import PROJECT_DAG_IDS, source_dag_id
+
+    from conftest import REPO
+
+    dag_files = {path.stem for path in (REPO / "dags").glob("*.py")} - {"newslake_sources"}
+    assert set(PROJECT_DAG_IDS) == dag_files
+    for stem in dag_files:
+        text = (REPO / "dags" / f"{stem}.py").read_text(encoding="utf-8")
+        assert f'"{stem}"' not in text, f"dags/{stem}.py spells its DAG id instead of using the constant"
+    assert source_dag_id("story-clusters") == "newslake_story_clusters"

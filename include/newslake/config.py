@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 # The sources file's location and ${NAME} syntax are shared with the DAG files' cached view of it.
-from newslake.dag_sources import DEFAULT_SOURCES_FILE, ENV_REFERENCE, sources_file_path  # noqa: F401 (re-exported)
+from newslake.dag_sources import DEFAULT_SOURCES_FILE, ENV_REFERENCE, PROJECT_DAG_IDS, source_dag_id, sources_file_path  # noqa: F401 (re-exported)
 
 # libyaml's safe loader when PyYAML was built with it: the sources file is read at every DAG parse,
 # and the pure-Python loader was the largest part of reading a 50-source file (bench/dag_parse.py).
@@ -256,6 +256,16 @@ class Source(BaseModel):
     volume: VolumeConfig = VolumeConfig()
     quality: QualityConfig = QualityConfig()
 
+    @field_validator("id")
+    @classmethod
+    def _id_is_not_a_project_dag(cls, value: str) -> str:
+        dag_id = source_dag_id(value)
+        if dag_id in PROJECT_DAG_IDS:
+            raise ValueError(
+                f"{value!r} would make the DAG id {dag_id!r}, which is the project's own DAG (dags/{dag_id}.py): choose another id"
+            )
+        return value
+
     @field_validator("languages")
     @classmethod
     def _languages_are_iso_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -285,7 +295,7 @@ class Source(BaseModel):
 
     @property
     def dag_id(self) -> str:
-        return f"newslake_{self.id.replace('-', '_')}"
+        return source_dag_id(self.id)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -43,6 +43,13 @@ DEFAULT_SOURCES_FILE = PROJECT_ROOT / "include" / "sources" / "sample.yaml"
 # which start the sample site on a free port). Expanded by newslake.config.
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
+# The project's own DAGs (dags/newslake_maintenance.py, newslake_reextract.py, newslake_story_clusters.py
+# take their ids from here); no source may be given an id whose DAG id (source_dag_id) is one of them.
+MAINTENANCE_DAG_ID = "newslake_maintenance"
+REEXTRACT_DAG_ID = "newslake_reextract"
+STORY_CLUSTERS_DAG_ID = "newslake_story_clusters"
+PROJECT_DAG_IDS = (MAINTENANCE_DAG_ID, REEXTRACT_DAG_ID, STORY_CLUSTERS_DAG_ID)
+
 # Bump when DagSource changes shape: older cache files are then simply not found.
 CACHE_FORMAT = 1
 # Cache files kept (one per version of the sources file and its environment); older ones are removed.
@@ -68,6 +75,11 @@ class DagSource(NamedTuple):
     owner: str
     languages: tuple[str, ...]
     host_pool: str
+
+
+def source_dag_id(source_id: str) -> str:
+    """The DAG id of the source ``source_id``: ``newslake_<id>``, each hyphen an underscore."""
+    return f"newslake_{source_id.replace('-', '_')}"
 
 
 def sources_file_path() -> Path:
