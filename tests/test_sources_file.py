@@ -114,3 +114,27 @@ def test_the_reserved_ids_are_the_dag_files_own():
         text = (REPO / "dags" / f"{stem}.py").read_text(encoding="utf-8")
         assert f'"{stem}"' not in text, f"dags/{stem}.py spells its DAG id instead of using the constant"
     assert source_dag_id("story-clusters") == "newslake_story_clusters"
+
+
+# -- 3. limits checked against each other when one side is left at its default --------------------
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    ("quality: {min_text_chars: 300000}", ["field 'quality.min_text_chars'", "300000", "max_text_chars (200000"]),
+    ("quality: {min_title_chars: 400}", ["field 'quality.min_title_chars'", "400", "max_title_chars (300"]),
+    ("quality: {max_text_chars: 100}", ["field 'quality.max_text_chars'", "100", "min_text_chars (200"]),
+    ("volume: {lookback_days: 3}", ["field 'volume.lookback_days'", "3", "min_history_days (5"]),
+    ("volume: {min_history_days: 20}", ["field 'volume.min_history_days'", "20", "lookback of 14"]),
+])
+def test_a_limit_is_checked_against_the_other_sides_default(tmp_path, lines, expected):
+    message = refused(tmp_path, with_lines(lines))
+    assert_names(message, ENTRY_A, *expected)
+
+
+def test_limits_set_on_both_sides_are_still_checked(tmp_path):
+    message = refused(tmp_path, with_lines("quality: {min_title_chars: 50, max_title_chars: 10}"))
+    assert_names(message, "field 'quality.max_title_chars': 10 is below min_title_chars (50)")
+    message = refused(tmp_path, with_lines("volume: {lookback_days: 7, min_history_days: 8}"))
+    assert_names(message, "field 'volume.min_history_days'", "lookback of 7")
+    [source] = loads(tmp_path, with_lines("volume: {lookback_days: 3, min_history_days: 3}", "quality: {min_text_chars: 300000, max_text_chars: 300000}"))
+    assert source.volume.lookback_days == 3 and source.quality.min_text_chars == 300000

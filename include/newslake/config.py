@@ -24,7 +24,8 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 # The sources file's location and ${NAME} syntax are shared with the DAG files' cached view of it.
 from newslake.dag_sources import DEFAULT_SOURCES_FILE, ENV_REFERENCE, PROJECT_DAG_IDS, source_dag_id, sources_file_path  # noqa: F401 (re-exported)
@@ -117,6 +118,22 @@ class SourcesConfigError(ValueError):
     """The sources file is unreadable or invalid; the message names the file, entry and field."""
 
 
+def field_error(field: str, message: str) -> PydanticCustomError:
+    """A model validator's error blamed on one of the model's fields: ``_describe`` names it after
+    the model's own location (``quality.min_text_chars``, not ``quality``)."""
+    return PydanticCustomError("field_conflict", "{message}", {"field": field, "message": message})
+
+
+def _limit_conflict(model: BaseModel, low_name: str, high_name: str, both_set_blames: str, describe: Callable[[int, int], str]) -> None:
+    """Raise if ``low_name`` exceeds ``high_name``, blaming the one the file set (``both_set_blames``
+    when both are); the other side may be at its default, which ``describe`` says."""
+    low, high = getattr(model, low_name), getattr(model, high_name)
+    if low <= high:
+        return
+    given = [name for name in (low_name, high_name) if name in model.model_fields_set]
+    raise field_error(given[0] if len(given) == 1 else both_set_blames, describe(low, high))
+
+
 ARCHIVE_PLACEHOLDERS = {"yyyy", "mm", "dd", "date"}
 
 
@@ -190,13 +207,20 @@ class VolumeConfig(BaseModel):
             raise ValueError(f"{value!r} is not one of {list(VOLUME_ACTIONS)}")
         return value
 
-    @field_validator("min_history_days")
-    @classmethod
-    def _history_fits_in_the_lookback(cls, value: int, info) -> int:
-        lookback = info.data.get("lookback_days")
-        if lookback is not None and value > lookback:
-            raise ValueError(f"{value} days of history can never be found in a lookback of {lookback} days")
-        return value
+    # After the model, not on a field: a field validator does not run on a field left at its
+    # default, so {lookback_days: 3} passed against the default min_history_days of 5.
+    @model_validator(mode="after")
+    def _history_fits_in_the_lookback(self) -> VolumeConfig:
+        fields_set = self.model_fields_set
+
+        def describe(history: int, lookback: int) -> str:
+            if "min_history_days" in fields_set:
+                default = "" if "lookback_days" in fields_set else " (the default lookback_days)"
+                return f"{history} days of history can never be found in a lookback of {lookback} days{default}"
+            return f"a lookback of {lookback} days can never hold min_history_days ({history}, the default) days of history"
+
+        _limit_conflict(self, "min_history_days", "lookback_days", "min_history_days", describe)
+        return self
 
 
 class QualityConfig(BaseModel):
@@ -213,13 +237,22 @@ class QualityConfig(BaseModel):
     max_failed_fetch_share: float = Field(default=0.5, ge=0, le=1, description="of the URLs fetched, share that failed")
     warn_only: tuple[str, ...] = Field(default=(), description="expectation ids (or id.column) that warn instead of blocking")
 
-    @field_validator("max_text_chars", "max_title_chars")
-    @classmethod
-    def _max_is_not_below_min(cls, value: int, info) -> int:
-        minimum = info.data.get(info.field_name.replace("max_", "min_"))
-        if minimum is not None and value < minimum:
-            raise ValueError(f"{value} is below {info.field_name.replace('max_', 'min_')} ({minimum})")
-        return value
+    # After the model, not on a field: a field validator does not run on a field left at its
+    # default, so {min_text_chars: 300000} passed against the default max_text_chars of 200000.
+    @model_validator(mode="after")
+    def _max_is_not_below_min(self) -> QualityConfig:
+        fields_set = self.model_fields_set
+        for what in ("text", "title"):
+            low_name, high_name = f"min_{what}_chars", f"max_{what}_chars"
+
+            def describe(low: int, high: int, low_name: str = low_name, high_name: str = high_name) -> str:
+                if high_name in fields_set:
+                    default = "" if low_name in fields_set else ", the default"
+                    return f"{high} is below {low_name} ({low}{default})"
+                return f"{low} is above {high_name} ({high}, the default)"
+
+            _limit_conflict(self, low_name, high_name, high_name, describe)
+        return self
 
     @field_validator("warn_only")
     @classmethod
@@ -413,7 +446,9 @@ def _expand_env_references(value: Any, path: Path, expanded: dict[int, Any] | No
 def _describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        # A model validator's error may name the field it blames (field_error).
+        extra = (item.get("ctx") or {}).get("field") if item["type"] == "field_conflict" else None
+        location = ".".join(str(part) for part in (*item["loc"], *([extra] if extra else []))) or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
         problems.append(f"field {location!r}: {message}")
     return "; ".join(problems)
