@@ -138,3 +138,71 @@ def test_limits_set_on_both_sides_are_still_checked(tmp_path):
     assert_names(message, "field 'volume.min_history_days'", "lookback of 7")
     [source] = loads(tmp_path, with_lines("volume: {lookback_days: 3, min_history_days: 3}", "quality: {min_text_chars: 300000, max_text_chars: 300000}"))
     assert source.volume.lookback_days == 3 and source.quality.min_text_chars == 300000
+
+
+# -- 5. URLs ----------------------------------------------------------------------------------------
+
+BAD_URLS = {
+    "space-in-host": ("'https://exa mple.com/rss'", "whitespace"),
+    "port-too-big": ("'https://a.example:99999/rss'", "port"),
+    "port-zero": ("'https://a.example:0/rss'", "port"),
+    "port-letters": ("'https://a.example:abc/rss'", "port"),
+    "backslash": (r"'https://a.example\\rss'", "backslash"),
+    "trailing-space": ("'https://a.example/rss '", "whitespace"),
+    "trailing-newline": ('"https://a.example/rss\\n"', "whitespace"),
+    "control": ('"https://a.example/r\\x01ss"', "control character"),
+    "empty-label": ("'https://a..example/rss'", "host"),
+    "leading-hyphen": ("'https://-a.example/rss'", "host"),
+    "bad-characters": ("'https://a!b.example/rss'", "host"),
+    "no-host": ("'https:///rss'", "host"),
+    "bad-ipv4": ("'http://300.1.2.3/rss'", "host"),
+    "bad-ipv6": ("'http://[::1/rss'", "IPv6"),
+    "bad-ipv6-address": ("'http://[::zz]/rss'", "IPv6"),
+    "upper-case-scheme": ("'HTTPS://A.EXAMPLE/RSS'", "http(s)"),
+    "numeric-last-label": ("'http://a.example.123/rss'", "IPv4"),
+    "empty-port": ("'https://a.example:/rss'", "port"),
+}
+
+
+@pytest.mark.parametrize(("url", "reason"), BAD_URLS.values(), ids=BAD_URLS.keys())
+def test_a_bad_url_is_refused_and_quoted(tmp_path, url, reason):
+    message = refused(tmp_path, replaced("feeds: [https://a.example/rss]", f"feeds: [{url}]"))
+    assert_names(message, ENTRY_A, "field 'feeds.0'", reason, repr(load_value(url)))
+
+
+def load_value(flow_scalar: str) -> str:
+    import yaml
+
+    return yaml.safe_load(flow_scalar)
+
+
+def test_a_folded_url_is_refused(tmp_path):
+    text = replaced("feeds: [https://a.example/rss]", "feeds:\n      - https://a.example/very/long\n        /path")
+    assert_names(refused(tmp_path, text), ENTRY_A, "field 'feeds.0'", "'https://a.example/very/long /path'", "whitespace")
+
+
+def test_a_bad_sitemap_url_is_refused_too(tmp_path):
+    message = refused(tmp_path, with_lines("sitemaps: ['https://a.example:65536/sitemap.xml']"))
+    assert_names(message, ENTRY_A, "field 'sitemaps.0'", "'https://a.example:65536/sitemap.xml'", "port")
+
+
+@pytest.mark.parametrize(("template", "reason"), [
+    ("https://exa mple.com/{date}", "whitespace"),
+    ("https://a.example:99999/{date}", "port"),
+    ("https://a.example\\\\{date}", "backslash"),
+    ("https://a..example/{date}", "host"),
+    ("http://[/{date}", "IPv6"),
+])
+def test_a_bad_archive_template_is_refused_and_quoted(tmp_path, template, reason):
+    message = refused(tmp_path, replaced("feeds: [https://a.example/rss]", f'archives: [{{url_template: "{template}"}}]'))
+    assert_names(message, ENTRY_A, "field 'archives.0.url_template'", reason, repr(template.replace("\\\\", "\\")))
+
+
+@pytest.mark.parametrize("url", [
+    "https://a.example/rss", "http://127.0.0.1:8765/x/feed.xml", "http://[::1]:8080/rss", "https://a.example./rss",
+    "https://médias24.ma/feed", "https://a.example/أخبار/rss", "https://a.example:443/rss?x=1&y=2#top",
+    "https://my_host.example/rss", "http://localhost:8765/rss",
+])
+def test_good_urls_still_load(tmp_path, url):
+    [source] = loads(tmp_path, replaced("feeds: [https://a.example/rss]", f"feeds: ['{url}']"))
+    assert source.feeds == (url,)

@@ -16,15 +16,16 @@ import datetime as dt
 import ipaddress
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from typing import Annotated, Any
+from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 # The sources file's location and ${NAME} syntax are shared with the DAG files' cached view of it.
@@ -95,9 +96,18 @@ CREDENTIAL_PARAMETERS = frozenset(
 )
 
 
+def _split(url: str) -> SplitResult:
+    """urlsplit, its error ("Invalid IPv6 URL") quoting the URL, any user:password@ masked."""
+    try:
+        return urlsplit(url)
+    except ValueError as exc:
+        masked = re.sub(r"(?<=//)[^/?#]*@", "***@", url)
+        raise ValueError(f"{masked!r} is not a valid URL: {exc}") from None
+
+
 def refuse_credentials(url: str) -> str:
     """``url`` itself; ValueError (the secret masked) if it carries user:password@ or a credential parameter."""
-    parts = urlsplit(url)
+    parts = _split(url)
     netloc, problem = parts.netloc, None
     if "@" in netloc:
         netloc, problem = "***@" + netloc.rpartition("@")[2], "credentials (user:password@host)"
@@ -112,6 +122,75 @@ def refuse_credentials(url: str) -> str:
         masked = urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
         raise ValueError(f"{masked!r} carries {problem}: source URLs are stored in the lake and logged, so they must hold no secret")
     return url
+
+
+# A label of a host name: letters, digits, hyphens inside (and underscores, which some real hosts have).
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def check_http_url(url: str, *, shown: str | None = None) -> str:
+    """``url`` itself if it is an absolute http(s) URL that can be fetched as written; else
+    ValueError quoting it (or ``shown``: the archive template it was filled from).
+
+    Whitespace, a backslash or a control character anywhere is refused (a YAML-folded URL holds a
+    space, a quoted one may end with a newline), and so are a port that is not 1-65535 and a host
+    that is not a host name, an IPv4 address or a bracketed IPv6 address. Credentials are refused
+    first (``refuse_credentials``), so no message here can quote a secret."""
+    quoted = repr(url if shown is None else shown)
+    refuse_credentials(url)
+    for character in url:
+        if character.isspace():
+            raise ValueError(f"{quoted} holds whitespace ({character!r}): a URL has none (a space in a path is written %20)")
+        if character == "\\":
+            raise ValueError(f"{quoted} holds a backslash: a URL separates its parts with / (a backslash in a path is written %5C)")
+        if unicodedata.category(character) in ("Cc", "Cf"):
+            raise ValueError(f"{quoted} holds the control character {character!r}")
+    if not re.match(r"https?://", url):
+        raise ValueError(f"{quoted} is not an http(s) URL (it starts with http:// or https://, in lower case)")
+    netloc = _split(url).netloc
+    host, port = netloc, None
+    if host.startswith("["):
+        host, bracket, rest = host[1:].partition("]")
+        if rest:
+            port = rest.removeprefix(":") if rest.startswith(":") else rest
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{quoted} has an invalid IPv6 address {host!r}") from None
+    else:
+        host, colon, port_text = host.rpartition(":") if ":" in host else (host, "", "")
+        port = port_text if colon else None
+        problem = _host_name_problem(host)
+        if problem:
+            raise ValueError(f"{quoted} has {problem}")
+    if port is not None and not (re.fullmatch(r"[0-9]{1,5}", port) and 1 <= int(port) <= 65535):
+        raise ValueError(f"{quoted} has an invalid port {port!r}: a number from 1 to 65535")
+    return url
+
+
+def _host_name_problem(host: str) -> str | None:
+    """Why ``host`` (as written in a URL, without port) is no host name or IPv4 address, or None."""
+    if not host:
+        return "no host"
+    name = host.lower().removesuffix(".")  # a trailing dot: the fully qualified form
+    try:
+        ascii_name = name.encode("idna").decode("ascii") if not name.isascii() else name
+    except UnicodeError:
+        return f"an invalid host {host!r} (not a valid internationalised domain name)"
+    labels = ascii_name.split(".")
+    if len(ascii_name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return f"an invalid host {host!r} (a host name is dot-separated labels of letters, digits and inner hyphens)"
+    # A last label of digits makes it an IPv4 address, as browsers and httpx read it: it must be one.
+    if labels[-1].isdigit():
+        try:
+            ipaddress.IPv4Address(ascii_name)
+        except ValueError:
+            return f"an invalid host {host!r} (ending in a number, it is read as an IPv4 address, and is no valid one)"
+    return None
+
+
+# A feed's or sitemap's URL, checked item by item so that an error names its place (feeds.1).
+HttpUrlText = Annotated[str, AfterValidator(check_http_url)]
 
 
 class SourcesConfigError(ValueError):
@@ -152,8 +231,6 @@ class ArchiveConfig(BaseModel):
     def _template_is_a_dated_http_url(cls, value: str) -> str:
         import string
 
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"{value!r} is not an http(s) URL")
         refuse_credentials(value)
         try:
             names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
@@ -161,12 +238,13 @@ class ArchiveConfig(BaseModel):
             raise ValueError(f"{value!r}: {exc}") from None
         if not names or not names <= ARCHIVE_PLACEHOLDERS:
             raise ValueError(f"{value!r} must use {{yyyy}}, {{mm}}, {{dd}} or {{date}} and nothing else (found {sorted(names)})")
-        # Fill it in as the pipeline will (ArchiveSpec.url_for) and split it as Source.host will, so that
+        # Fill it in as the pipeline will (ArchiveSpec.url_for) and check the URL it makes, so that
         # "{yyyy:d}" or "http://[/{date}" fail here rather than in a discover task or the DAG file.
         try:
-            urlsplit(value.format(yyyy="2026", mm="01", dd="01", date="2026-01-01"))
+            filled = value.format(yyyy="2026", mm="01", dd="01", date="2026-01-01")
         except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
             raise ValueError(f"{value!r}: {exc}") from None
+        check_http_url(filled, shown=value)
         return value
 
     @field_validator("link_selector", "next_selector")
@@ -275,8 +353,8 @@ class Source(BaseModel):
     name: str = Field(min_length=1)
     languages: tuple[str, ...] = Field(min_length=1)
     timezone: str = "UTC"
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[HttpUrlText, ...] = ()
+    sitemaps: tuple[HttpUrlText, ...] = ()
     archives: tuple[ArchiveConfig, ...] = ()
     # Also crawl the sitemaps the hosts' robots.txt announce.
     robots_sitemaps: bool = False
@@ -315,15 +393,6 @@ class Source(BaseModel):
         # OSError: the name reaches the file system ("America" is a directory, 300 characters too long a name).
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown IANA timezone {value!r}") from None
-        return value
-
-    @field_validator("feeds", "sitemaps")
-    @classmethod
-    def _urls_are_http(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for url in value:
-            if not re.match(r"^https?://[^/\s]+", url):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-            refuse_credentials(url)
         return value
 
     @property
