@@ -206,3 +206,54 @@ def test_a_bad_archive_template_is_refused_and_quoted(tmp_path, template, reason
 def test_good_urls_still_load(tmp_path, url):
     [source] = loads(tmp_path, replaced("feeds: [https://a.example/rss]", f"feeds: ['{url}']"))
     assert source.feeds == (url,)
+
+
+# -- 6 and 7. ${ENV} references --------------------------------------------------------------------
+
+
+def test_an_unset_variable_names_the_entry_and_field(tmp_path, monkeypatch):
+    monkeypatch.delenv("NL_FEED_URL", raising=False)
+    message = refused(tmp_path, replaced("feeds: [https://a.example/rss]", 'feeds: ["${NL_FEED_URL}/rss"]'))
+    assert_names(message, ENTRY_A, "field 'feeds.0'", "environment variable NL_FEED_URL is not set")
+
+
+def test_an_empty_variable_is_said_to_be_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("NL_FEED_URL", "")
+    message = refused(tmp_path, replaced("feeds: [https://a.example/rss]", 'feeds: ["${NL_FEED_URL}/rss"]'))
+    assert_names(message, ENTRY_A, "field 'feeds.0'", "environment variable NL_FEED_URL is empty")
+    assert "not set" not in message
+
+
+def test_a_default_is_used_when_the_variable_is_unset_or_empty(tmp_path, monkeypatch):
+    text = replaced("feeds: [https://a.example/rss]", 'feeds: ["${NL_FEED_URL:-https://b.example}/rss"]')
+    monkeypatch.delenv("NL_FEED_URL", raising=False)
+    assert loads(tmp_path, text)[0].feeds == ("https://b.example/rss",)
+    monkeypatch.setenv("NL_FEED_URL", "")
+    assert loads(tmp_path, text)[0].feeds == ("https://b.example/rss",)
+    monkeypatch.setenv("NL_FEED_URL", "https://c.example")
+    assert loads(tmp_path, text)[0].feeds == ("https://c.example/rss",)
+
+
+def test_a_reference_outside_an_entry_names_its_field(tmp_path, monkeypatch):
+    monkeypatch.delenv("NL_SOURCES", raising=False)
+    message = refused(tmp_path, "sources: ${NL_SOURCES}\n")
+    assert_names(message, "field 'sources'", "NL_SOURCES is not set")
+
+
+def test_an_entry_whose_id_is_a_reference_is_still_counted(tmp_path, monkeypatch):
+    monkeypatch.delenv("NL_ID", raising=False)
+    message = refused(tmp_path, replaced("id: a", "id: ${NL_ID}"))
+    assert_names(message, "entry 1", "field 'id'", "NL_ID is not set")
+
+
+@pytest.mark.parametrize("value", ["${OUTLET-NAME}", "${ NL_OWNER }", "${A:-${B:-x}}", "${HOME", "x ${} y", "${1X}"])
+def test_a_malformed_reference_is_refused_naming_the_field(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("HOME", "/root")
+    message = refused(tmp_path, with_lines(f"owner: '{value}'"))
+    assert_names(message, ENTRY_A, "field 'owner'", "${")
+
+
+def test_a_variables_value_is_not_expanded_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("NL_OWNER", "desk ${NOT_A_REFERENCE}")
+    [source] = loads(tmp_path, with_lines("owner: ${NL_OWNER}"))
+    assert source.owner == "desk ${NOT_A_REFERENCE}"

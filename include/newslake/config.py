@@ -448,6 +448,8 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
         raise SourcesConfigError(f"sources file {path}: not valid YAML: {exc}") from None
     try:
         document = _expand_env_references(parsed, path)
+    except _ReferenceProblem as problem:
+        raise SourcesConfigError(f"sources file {path}: {_place(parsed, problem.location)}: {problem.message}") from None
     except RecursionError:
         raise SourcesConfigError(f"sources file {path}: not valid YAML: nested too deeply") from None
     try:
@@ -458,9 +460,7 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
     sources: list[Source] = []
     seen_ids: set[str] = set()
     for index, entry in enumerate(entries, start=1):
-        # Only a string id is quoted: the repr of an aliased structure can be huge.
-        entry_id = entry.get("id") if isinstance(entry, dict) else None
-        label = f"entry {index}" + (f" (id {entry_id!r})" if isinstance(entry_id, str) and entry_id else "")
+        label = _entry_label(index, entry)
         try:
             source = Source.model_validate(entry)
         except ValidationError as exc:
@@ -477,8 +477,24 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
 _EXPANDING = object()  # marks a YAML node whose expansion is under way (to detect a node containing itself)
 
 
-def _expand_env_references(value: Any, path: Path, expanded: dict[int, Any] | None = None) -> Any:
-    """Expand ${NAME} / ${NAME:-default} in every string value (comments are left alone).
+class _ReferenceProblem(Exception):
+    """A ${...} in the sources file that cannot be expanded, and where it is (keys and indexes)."""
+
+    def __init__(self, location: tuple[Any, ...], message: str):
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+def _expand_env_references(value: Any, path: Path, expanded: dict[int, Any] | None = None, location: tuple[Any, ...] = ()) -> Any:
+    """Expand ${NAME} / ${NAME:-default} in every string value (comments are left alone), after
+    the YAML is read, so that a problem is reported with its place in the file (``location``).
+
+    ``${NAME}`` takes the variable's value, and is an error when it is unset or empty (an empty
+    piece of a URL or a name is never what was meant); ``${NAME:-default}`` takes the default when
+    the variable is unset or empty, as the shell does. A variable's value is not expanded again.
+    Any other ``${`` (``${ NAME }``, ``${OUTLET-NAME}``, a nested ``${A:-${B}}``, an unclosed one)
+    is an error rather than literal text.
 
     A YAML alias makes one node appear many times; each node is expanded once and stays shared,
     so nested aliases ("billion laughs") cost what the file's text costs, not 10^9 copies. A node
@@ -493,23 +509,62 @@ def _expand_env_references(value: Any, path: Path, expanded: dict[int, Any] | No
             return done
         expanded[id(value)] = _EXPANDING
         if isinstance(value, dict):
-            result: Any = {key: _expand_env_references(item, path, expanded) for key, item in value.items()}
+            result: Any = {key: _expand_env_references(item, path, expanded, (*location, key)) for key, item in value.items()}
         else:
-            result = [_expand_env_references(item, path, expanded) for item in value]
+            result = [_expand_env_references(item, path, expanded, (*location, index)) for index, item in enumerate(value)]
         expanded[id(value)] = result
         return result
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "$" not in value:
         return value
-
-    def replace(match: re.Match[str]) -> str:
+    pieces = []
+    position = 0
+    for match in [*ENV_REFERENCE.finditer(value), None]:
+        literal = value[position:match.start() if match else len(value)]
+        if "${" in literal:
+            _refuse_malformed_reference(literal[literal.index("${"):], location)
+        pieces.append(literal)
+        if match is None:
+            break
         name, default = match.group(1), match.group(2)
-        if os.environ.get(name):
-            return os.environ[name]
-        if default is not None:
-            return default
-        raise SourcesConfigError(f"sources file {path}: environment variable {name} is not set and has no default")
+        if default is not None and "${" in default:
+            raise _ReferenceProblem(location, f"{match.group(0) + '}'!r}: a default cannot hold another ${{...}} reference")
+        current = os.environ.get(name)
+        if current:
+            pieces.append(current)
+        elif default is not None:
+            pieces.append(default)
+        else:
+            state = "is not set" if current is None else "is empty"
+            raise _ReferenceProblem(location, f"environment variable {name} {state}, and ${{{name}}} has no default (write ${{{name}:-default}} for one)")
+        position = match.end()
+    return "".join(pieces)
 
-    return ENV_REFERENCE.sub(replace, value)
+
+def _refuse_malformed_reference(text: str, location: tuple[Any, ...]) -> None:
+    end = text.find("}")
+    fragment = text[: end + 1] if 0 <= end < 60 else text[:60]
+    raise _ReferenceProblem(
+        location,
+        f"{fragment!r} is not a reference to an environment variable: write ${{NAME}} or ${{NAME:-default}}, "
+        "NAME made of letters, digits and _ (not starting with a digit), with no space and no nesting",
+    )
+
+
+def _entry_label(index: int, entry: Any) -> str:
+    """``entry N`` (counted from 1) with the entry's id when it has a plain one."""
+    # Only a string id is quoted: the repr of an aliased structure can be huge.
+    entry_id = entry.get("id") if isinstance(entry, dict) else None
+    plain = isinstance(entry_id, str) and entry_id and "${" not in entry_id
+    return f"entry {index}" + (f" (id {entry_id!r})" if plain else "")
+
+
+def _place(document: Any, location: tuple[Any, ...]) -> str:
+    """``entry N (id 'x'): field 'a.b'`` for a place under ``sources:``, else ``field 'a.b'``."""
+    if len(location) >= 2 and location[0] == "sources" and isinstance(location[1], int) and isinstance(document, dict):
+        label = _entry_label(location[1] + 1, document["sources"][location[1]])
+        rest = location[2:]
+        return f"{label}: field {'.'.join(map(str, rest))!r}" if rest else f"{label}: the entry itself"
+    return f"field {'.'.join(map(str, location)) or '(top level)'!r}"
 
 
 def _describe(error: ValidationError) -> str:
