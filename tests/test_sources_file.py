@@ -257,3 +257,17 @@ def test_a_variables_value_is_not_expanded_again(tmp_path, monkeypatch):
     monkeypatch.setenv("NL_OWNER", "desk ${NOT_A_REFERENCE}")
     [source] = loads(tmp_path, with_lines("owner: ${NL_OWNER}"))
     assert source.owner == "desk ${NOT_A_REFERENCE}"
+
+
+# -- 11. time zones ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "right/UTC", "Factory", "posix/Africa/Casablanca", "Mars/Olympus"])
+def test_a_name_that_is_not_an_iana_time_zone_is_refused(tmp_path, zone):
+    message = refused(tmp_path, with_lines(f"timezone: {zone}"))
+    assert_names(message, ENTRY_A, "field 'timezone'", repr(zone))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Africa/Casablanca", "Etc/GMT+1", "America/Argentina/Buenos_Aires", "Europe/Kyiv"])
+def test_iana_time_zones_still_load(tmp_path, zone):
+    assert loads(tmp_path, with_lines(f"timezone: {zone}"))[0].timezone == zone

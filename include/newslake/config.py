@@ -13,6 +13,7 @@ Airflow Variables and everything else from ``NEWSLAKE_*`` environment variables.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import os
 import re
@@ -22,6 +23,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
+import zoneinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -191,6 +193,23 @@ def _host_name_problem(host: str) -> str | None:
 
 # A feed's or sitemap's URL, checked item by item so that an error names its place (feeds.1).
 HttpUrlText = Annotated[str, AfterValidator(check_http_url)]
+
+
+# Files of a zoneinfo folder that are not time zones of the IANA database: a copy of the machine's
+# own zone, the POSIX-rules template, tzdata's placeholder zone, and the leap-second and POSIX variants.
+_NOT_IANA_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+_NOT_IANA_ZONE_FOLDERS = ("right/", "posix/")
+
+
+@functools.lru_cache(maxsize=1)
+def iana_time_zones() -> frozenset[str]:
+    """The IANA time zone names (zoneinfo.available_timezones(): the tzdata package's and the
+    system's), less those that are only files of a zoneinfo folder (localtime, Factory, right/...):
+    ZoneInfo opens those too, but a day boundary must be a real zone's."""
+    return frozenset(
+        name for name in zoneinfo.available_timezones()
+        if name not in _NOT_IANA_ZONES and not name.startswith(_NOT_IANA_ZONE_FOLDERS)
+    )
 
 
 class SourcesConfigError(ValueError):
@@ -388,6 +407,8 @@ class Source(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _timezone_exists(cls, value: str) -> str:
+        if value not in iana_time_zones():
+            raise ValueError(f"unknown IANA timezone {value!r} (a name such as 'Africa/Casablanca' or 'UTC')")
         try:
             ZoneInfo(value)
         # OSError: the name reaches the file system ("America" is a directory, 300 characters too long a name).
