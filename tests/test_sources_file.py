@@ -140,6 +140,27 @@ def test_limits_set_on_both_sides_are_still_checked(tmp_path):
     assert source.volume.lookback_days == 3 and source.quality.min_text_chars == 300000
 
 
+# -- 4. quality.warn_only names a check that exists ------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("not_null.sectoin", ["'not_null.sectoin'", "not_null", "'sectoin'", "url"]),
+    ("not_null.section", ["'not_null.section'", "'section'"]),  # a nullable column: not_null never checks it
+    ("column_type.", ["'column_type.'"]),
+    ("text_length.whatever", ["'text_length.whatever'", "text_length takes no column"]),
+    ("row_count", ["'row_count' is not an expectation id"]),
+])
+def test_warn_only_refuses_a_name_no_check_has(tmp_path, name, expected):
+    message = refused(tmp_path, with_lines(f"quality: {{warn_only: ['{name}']}}"))
+    assert_names(message, ENTRY_A, "field 'quality.warn_only'", *expected)
+
+
+def test_warn_only_accepts_ids_and_per_column_ids(tmp_path):
+    names = ["not_null", "not_null.url", "column_type.section", "text_length", "title_not_site_name"]
+    [source] = loads(tmp_path, with_lines(f"quality: {{warn_only: {names}}}"))
+    assert source.quality.warn_only == tuple(names)
+
+
 # -- 5. URLs ----------------------------------------------------------------------------------------
 
 BAD_URLS = {

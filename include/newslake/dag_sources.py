@@ -9,8 +9,9 @@ it back, as long as nothing that decides the result has changed:
 
 * the sources file's bytes,
 * the value of every environment variable it references (``${NAME}``),
-* the code that validates it (``config.py``, this module) and the articles suite (``warn_only``
-  names its expectations),
+* the code that validates it (``config.py``, this module, ``validate.py`` and ``lake.py``: a
+  ``warn_only`` name is an expectation of the articles suite, or one of its per-column checks,
+  whose columns come from the articles schema) and the articles suite itself,
 * the libraries the validation relies on (pydantic, cssselect for link selectors, PyYAML, the
   tzdata package for time zones): where each is installed, and its ``__init__``'s size and
   modification time, which an upgrade changes (found without importing them).
@@ -57,6 +58,8 @@ CACHE_FILES_KEPT = 16
 _VALIDATION_INPUTS = (
     Path(__file__).with_name("config.py"),
     Path(__file__),
+    Path(__file__).with_name("validate.py"),
+    Path(__file__).with_name("lake.py"),
     PROJECT_ROOT / "include" / "quality" / "articles_suite.yaml",
 )
 _VALIDATION_LIBRARIES = ("pydantic", "pydantic_core", "cssselect", "yaml", "tzdata")
