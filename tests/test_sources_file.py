@@ -280,6 +280,23 @@ def test_a_variables_value_is_not_expanded_again(tmp_path, monkeypatch):
     assert source.owner == "desk ${NOT_A_REFERENCE}"
 
 
+# -- 8. language codes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("languages", ["[xx]", "[fr, zz]", '["fr\\n"]', "[FR]", "[fra]", "[sh]"])
+def test_a_language_that_is_not_iso_639_1_is_refused(tmp_path, languages):
+    message = refused(tmp_path, replaced("languages: [fr]", f"languages: {languages}"))
+    assert_names(message, ENTRY_A, "field 'languages'", "ISO 639-1")
+
+
+def test_the_iso_639_1_list_is_complete():
+    from newslake.config import ISO_639_1_CODES
+
+    assert len(ISO_639_1_CODES) == 183
+    assert {"fr", "ar", "en", "es", "zh", "zu", "aa", "nb", "nn", "no", "he", "yi", "id", "jv"} <= ISO_639_1_CODES
+    assert not {"iw", "in", "ji", "jw", "mo", "sh", "xx", "zz"} & ISO_639_1_CODES
+
+
 # -- 11. time zones ----------------------------------------------------------------------------------------
 
 

@@ -86,7 +86,17 @@ class _SourcesLoader(_YAML_SAFE_LOADER):  # type: ignore[misc, valid-type]
                     )
 
 SOURCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
-LANGUAGE_PATTERN = r"^[a-z]{2}$"
+# The 183 ISO 639-1 language codes in force (the registration authority's list; also those of
+# babel's CLDR data). Withdrawn ones are not accepted: iw, in, ji, jw, mo (now he, id, yi, jv, ro)
+# and sh (Serbo-Croatian: hr, sr or bs). Every two-letter code py3langid detects is here.
+ISO_639_1_CODES = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz
+    ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io
+    is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr
+    ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si
+    sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
+    yi yo za zh zu""".split()
+)
 
 
 # Source URLs are data: each is stored in the lake (fetch_log, the raw zone's manifests) and logged
@@ -428,8 +438,9 @@ class Source(BaseModel):
     @classmethod
     def _languages_are_iso_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for code in value:
-            if not re.match(LANGUAGE_PATTERN, code):
-                raise ValueError(f"{code!r} is not an ISO 639-1 code such as 'fr' or 'ar'")
+            if code not in ISO_639_1_CODES:
+                hint = " (codes are lower case)" if code.lower() in ISO_639_1_CODES else ""
+                raise ValueError(f"{code!r} is not an ISO 639-1 code such as 'fr' or 'ar'{hint}")
         return value
 
     @field_validator("timezone")
