@@ -297,6 +297,47 @@ def test_the_iso_639_1_list_is_complete():
     assert not {"iw", "in", "ji", "jw", "mo", "sh", "xx", "zz"} & ISO_639_1_CODES
 
 
+# -- 9. wrong types are not converted ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "field", "reason"), [
+    ("requests_per_second: true", "requests_per_second", "boolean"),
+    ("quality: {min_text_chars: true}", "quality.min_text_chars", "boolean"),
+    ("volume: {drop_factor: false}", "volume.drop_factor", "boolean"),
+    ("archives: [{url_template: 'https://a.example/{date}', max_pages: yes}]", "archives.0.max_pages", "boolean"),
+    ("aggregator: 1", "aggregator", "true or false"),
+    ("aggregator: 'yes'", "aggregator", "true or false"),
+    ("robots_sitemaps: 0", "robots_sitemaps", "true or false"),
+    ("start_date: 1767225600", "start_date", "YYYY-MM-DD"),
+    ("start_date: 0", "start_date", "YYYY-MM-DD"),
+    ("start_date: 20260101", "start_date", "YYYY-MM-DD"),
+    ("start_date: '1767225600'", "start_date", "YYYY-MM-DD"),
+    ("start_date: true", "start_date", "YYYY-MM-DD"),
+])
+def test_a_value_of_the_wrong_type_is_refused_not_converted(tmp_path, line, field, reason):
+    message = refused(tmp_path, with_lines(line))
+    assert_names(message, ENTRY_A, f"field '{field}'", reason)
+
+
+def test_values_from_environment_variables_are_read_as_their_fields_type(tmp_path, monkeypatch):
+    monkeypatch.setenv("NL_RPS", "2.5")
+    monkeypatch.setenv("NL_MIN", "300")
+    monkeypatch.setenv("NL_AGG", "true")
+    monkeypatch.setenv("NL_START", "2026-02-01")
+    [source] = loads(tmp_path, with_lines(
+        "requests_per_second: ${NL_RPS}", "quality: {min_text_chars: '${NL_MIN}'}", "aggregator: ${NL_AGG}",
+        "robots_sitemaps: ${NL_ROBOTS:-false}", "start_date: ${NL_START}", "volume: {lookback_days: '7'}"))
+    assert (source.requests_per_second, source.quality.min_text_chars, source.aggregator, source.robots_sitemaps) == (2.5, 300, True, False)
+    assert source.start_date == dt.date(2026, 2, 1) and source.volume.lookback_days == 7
+    monkeypatch.setenv("NL_AGG", "yes")
+    assert_names(refused(tmp_path, with_lines("aggregator: ${NL_AGG}")), ENTRY_A, "field 'aggregator'", "'yes'", "true or false")
+
+
+def test_yaml_dates_and_numbers_still_load(tmp_path):
+    [source] = loads(tmp_path, with_lines("start_date: 2026-03-04", "requests_per_second: 2", "aggregator: false", "quality: {max_duplicate_share: 1}"))
+    assert source.start_date == dt.date(2026, 3, 4) and source.requests_per_second == 2.0 and source.aggregator is False
+
+
 # -- 11. time zones ----------------------------------------------------------------------------------------
 
 

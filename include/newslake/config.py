@@ -27,7 +27,7 @@ import zoneinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 # The sources file's location and ${NAME} syntax are shared with the DAG files' cached view of it.
@@ -201,6 +201,46 @@ def _host_name_problem(host: str) -> str | None:
     return None
 
 
+# Numbers, flags and dates are not converted from a value of another type (pydantic would read
+# true as 1, 1 or "yes" as true, 1767225600 as a Unix timestamp). A string is read as the field's
+# type, strictly: a ${VAR} always expands to one (requests_per_second: ${RPS}).
+def _number_not_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is a boolean, not a number (YAML reads an unquoted true/false/yes/no/on/off as one)")
+    return value
+
+
+def _flag(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, dt.date):  # as YAML reads 2026-01-01 (a datetime: pydantic wants a zero time)
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid date: {exc}") from None
+    if isinstance(value, bool):
+        found = f"{str(value).lower()} is a boolean, not a date"
+    elif isinstance(value, (int, float)):
+        found = f"{value!r} is a number, not a date"
+    else:
+        found = f"{value!r} is not a date"
+    raise ValueError(f"{found}: write the day as YYYY-MM-DD (e.g. 2026-01-01)")
+
+
+Integer = Annotated[int, BeforeValidator(_number_not_boolean)]
+Number = Annotated[float, BeforeValidator(_number_not_boolean)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Day = Annotated[dt.date, BeforeValidator(_day)]
+
+
 # A feed's or sitemap's URL, checked item by item so that an error names its place (feeds.1).
 HttpUrlText = Annotated[str, AfterValidator(check_http_url)]
 
@@ -253,7 +293,7 @@ class ArchiveConfig(BaseModel):
     url_template: str = Field(description="e.g. https://site/archives/{yyyy}/{mm}/{dd}/ ({date} = ISO day)")
     link_selector: str = Field(default="a[href]", min_length=1, description="CSS selector of the article links")
     next_selector: str | None = Field(default=None, description="CSS selector of the next page link")
-    max_pages: int = Field(default=5, ge=1, le=50)
+    max_pages: Integer = Field(default=5, ge=1, le=50)
 
     @field_validator("url_template")
     @classmethod
@@ -301,10 +341,10 @@ class VolumeConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lookback_days: int = Field(default=14, ge=1, le=366, description="days before D whose counts make the median")
-    min_history_days: int = Field(default=5, ge=1, description="fewer days with a count: verdict insufficient_history")
-    drop_factor: float = Field(default=0.5, ge=0, le=1, description="a drop: count < median x drop_factor")
-    spike_factor: float = Field(default=3.0, ge=1, description="a spike: count > median x spike_factor")
+    lookback_days: Integer = Field(default=14, ge=1, le=366, description="days before D whose counts make the median")
+    min_history_days: Integer = Field(default=5, ge=1, description="fewer days with a count: verdict insufficient_history")
+    drop_factor: Number = Field(default=0.5, ge=0, le=1, description="a drop: count < median x drop_factor")
+    spike_factor: Number = Field(default=3.0, ge=1, description="a spike: count > median x spike_factor")
     action: str = Field(default="warn", description="warn (log and publish) or fail (quarantine, task fails)")
 
     @field_validator("action")
@@ -336,12 +376,12 @@ class QualityConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_text_chars: int = Field(default=200, ge=0, description="shortest article text, in characters")
-    max_text_chars: int = Field(default=200_000, ge=1, description="longest article text (a page dump, not an article)")
-    min_title_chars: int = Field(default=3, ge=0)
-    max_title_chars: int = Field(default=300, ge=1)
-    max_duplicate_share: float = Field(default=0.5, ge=0, le=1, description="of the URLs fetched, share skipped as duplicates")
-    max_failed_fetch_share: float = Field(default=0.5, ge=0, le=1, description="of the URLs fetched, share that failed")
+    min_text_chars: Integer = Field(default=200, ge=0, description="shortest article text, in characters")
+    max_text_chars: Integer = Field(default=200_000, ge=1, description="longest article text (a page dump, not an article)")
+    min_title_chars: Integer = Field(default=3, ge=0)
+    max_title_chars: Integer = Field(default=300, ge=1)
+    max_duplicate_share: Number = Field(default=0.5, ge=0, le=1, description="of the URLs fetched, share skipped as duplicates")
+    max_failed_fetch_share: Number = Field(default=0.5, ge=0, le=1, description="of the URLs fetched, share that failed")
     warn_only: tuple[str, ...] = Field(default=(), description="expectation ids (or id.column) that warn instead of blocking")
 
     # After the model, not on a field: a field validator does not run on a field left at its
@@ -414,10 +454,10 @@ class Source(BaseModel):
     sitemaps: tuple[HttpUrlText, ...] = ()
     archives: tuple[ArchiveConfig, ...] = ()
     # Also crawl the sitemaps the hosts' robots.txt announce.
-    robots_sitemaps: bool = False
-    aggregator: bool = False
-    requests_per_second: float = Field(default=1.0, gt=0, le=100)
-    start_date: dt.date = dt.date(2026, 1, 1)
+    robots_sitemaps: Flag = False
+    aggregator: Flag = False
+    requests_per_second: Number = Field(default=1.0, gt=0, le=100)
+    start_date: Day = dt.date(2026, 1, 1)
     owner: str = "newslake"
     # Airflow pool the source's network tasks run in; default: one pool per host (see host_pool).
     pool: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,200}$")
