@@ -12,7 +12,7 @@ sitemaps and robots.txt rendered in-process; the readability-pages corpus when
   ``parse_feed``/``parse_sitemap``/``parse_archive_page`` raise only ``ListingParseError``;
   ``parse_robots_sitemaps`` and the robots policy (``RobotsPolicy``) never raise;
   ``load_sources`` raises only ``SourcesConfigError`` naming the file (and the field when it
-  blames an entry); ``canonicalize_url``/``url_host`` raise only ``ValueError``;
+  blames a field of an entry); ``canonicalize_url``/``url_host`` raise only ``ValueError``;
 * what comes out keeps each function's promises (canonical http(s) URLs, tz-aware dates, an
   archive page never yields a link to a foreign host as httpx would connect to it, a crawl
   delay within the cap, a loaded source the pipeline can use: DAG id, pool, day bounds,
@@ -1040,7 +1040,9 @@ def test_sources_loader(content, day):
         message = str(outcome)
         assert message.startswith(f"sources file {path}: "), message
         if re.match(rf"sources file {re.escape(str(path))}: entry \d+", message):
-            assert re.search(r"field ['\"]", message), f"an entry's error names the field: {message}"
+            # ... or says the entry as a whole is no mapping of fields.
+            assert re.search(r"field ['\"]|: expected a mapping of the source's fields|: the entry itself", message), \
+                f"an entry's error names the field: {message}"
         return
     assert outcome, "a loaded file has at least one source"
     for source in outcome:

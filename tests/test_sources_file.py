@@ -338,6 +338,34 @@ def test_yaml_dates_and_numbers_still_load(tmp_path):
     assert source.start_date == dt.date(2026, 3, 4) and source.requests_per_second == 2.0 and source.aggregator is False
 
 
+# -- 10. messages about the file's shape ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "the file is empty"),
+    ("# only a comment\n\n", "the file is empty"),
+    ("- id: a\n", "expected a mapping with a 'sources:' list"),
+    ("just text\n", "expected a mapping with a 'sources:' list"),
+    ("sources:\n", "field 'sources'"),
+])
+def test_a_wrong_top_level_says_what_is_expected(tmp_path, text, expected):
+    message = refused(tmp_path, text)
+    assert_names(message, expected)
+    assert "_SourcesFile" not in message and "dictionary" not in message
+
+
+def test_an_entry_that_is_not_a_mapping_is_counted_as_an_entry(tmp_path):
+    message = refused(tmp_path, MINIMAL + "  -\n")
+    assert_names(message, "entry 2", "expected a mapping")
+    assert "sources.1" not in message
+    assert_names(refused(tmp_path, MINIMAL + "  - just text\n"), "entry 2", "'just text'")
+
+
+def test_an_unquoted_yaml_boolean_where_a_string_is_expected_gets_a_hint(tmp_path):
+    message = refused(tmp_path, replaced("languages: [fr]", "languages: [fr, no]"))
+    assert_names(message, ENTRY_A, "field 'languages.1'", "boolean", "quote")
+
+
 # -- 11. time zones ----------------------------------------------------------------------------------------
 
 

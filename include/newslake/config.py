@@ -526,7 +526,23 @@ class Source(BaseModel):
 
 class _SourcesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sources: list[dict[str, Any]] = Field(min_length=1)
+    # Any: an entry that is not a mapping is reported as "entry N", like every other problem of an entry.
+    sources: list[Any] = Field(min_length=1)
+
+
+TOP_LEVEL_EXPECTED = "expected a mapping with a 'sources:' list of entries"
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, for a message (never the repr of a big structure)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def load_sources(path: Path | str | None = None) -> list[Source]:
@@ -552,6 +568,10 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
         raise SourcesConfigError(f"sources file {path}: {_place(parsed, problem.location)}: {problem.message}") from None
     except RecursionError:
         raise SourcesConfigError(f"sources file {path}: not valid YAML: nested too deeply") from None
+    if document is None:
+        raise SourcesConfigError(f"sources file {path}: the file is empty ({TOP_LEVEL_EXPECTED})")
+    if not isinstance(document, dict):
+        raise SourcesConfigError(f"sources file {path}: {TOP_LEVEL_EXPECTED}, not {_kind(document)}")
     try:
         entries = _SourcesFile.model_validate(document).sources
     except ValidationError as exc:
@@ -561,6 +581,11 @@ def load_sources(path: Path | str | None = None) -> list[Source]:
     seen_ids: set[str] = set()
     for index, entry in enumerate(entries, start=1):
         label = _entry_label(index, entry)
+        if not isinstance(entry, dict):
+            raise SourcesConfigError(
+                f"sources file {path}: {label}: expected a mapping of the source's fields (id, name, languages, feeds...), "
+                f"not {_kind(entry)}"
+            )
         try:
             source = Source.model_validate(entry)
         except ValidationError as exc:
@@ -674,6 +699,9 @@ def _describe(error: ValidationError) -> str:
         extra = (item.get("ctx") or {}).get("field") if item["type"] == "field_conflict" else None
         location = ".".join(str(part) for part in (*item["loc"], *([extra] if extra else []))) or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "string_type" and isinstance(item.get("input"), bool):
+            message += (f", not the boolean {str(item['input']).lower()}: YAML reads an unquoted yes/no/on/off/true/false "
+                        "as a boolean, so quote it (languages: [fr, 'no'])")
         problems.append(f"field {location!r}: {message}")
     return "; ".join(problems)
 
