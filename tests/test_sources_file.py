@@ -5,7 +5,6 @@ silently dropped, replaced or converted."""
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pytest
 
@@ -104,9 +103,8 @@ def test_a_source_id_taking_a_project_dag_id_is_refused(tmp_path, source_id, dag
 
 def test_the_reserved_ids_are_the_dag_files_own():
     """One place holds the project's DAG ids: every DAG file but the source factory uses it."""
-    from newslake.dag_sources import PROJECT_DAG_IDS, source_dag_id
-
     from conftest import REPO
+    from newslake.dag_sources import PROJECT_DAG_IDS, source_dag_id
 
     dag_files = {path.stem for path in (REPO / "dags").glob("*.py")} - {"newslake_sources"}
     assert set(PROJECT_DAG_IDS) == dag_files
