@@ -5,6 +5,7 @@ silently dropped, replaced or converted."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -157,6 +158,32 @@ def test_warn_only_accepts_ids_and_per_column_ids(tmp_path):
     names = ["not_null", "not_null.url", "column_type.section", "text_length", "title_not_site_name"]
     [source] = loads(tmp_path, with_lines(f"quality: {{warn_only: {names}}}"))
     assert source.quality.warn_only == tuple(names)
+
+
+def test_per_column_warn_only_names_are_checked_without_pyarrow(tmp_path):
+    """The check runs when a DAG file parses the sources file, which must not import pyarrow;
+    its first version read the Arrow schema, and so imported pyarrow for any id.<column> name."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, with_lines("quality: {warn_only: [not_null.authors, column_type.section]}"))
+    probe = ("import sys; from newslake.config import load_sources; [s] = load_sources(sys.argv[1]); "
+             "print(sorted(m for m in ('pyarrow', 'polars', 'pandas') if m in sys.modules), s.quality.warn_only)")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NEWSLAKE_CACHE_DIR": "off"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] ('not_null.authors', 'column_type.section')"
+
+
+def test_the_column_lists_the_loader_checks_are_the_schema_s():
+    from newslake.config import article_column_placeholders
+    from newslake.lake import articles_schema
+    from newslake.validate import schema_placeholders
+
+    plain, arrow = article_column_placeholders(), schema_placeholders(articles_schema())
+    assert plain["schema.columns"] == arrow["schema.columns"]
+    for name in ("schema.typed", "schema.required"):
+        assert [item["column"] for item in plain[name]] == [item["column"] for item in arrow[name]]
 
 
 # -- 5. URLs ----------------------------------------------------------------------------------------

@@ -436,19 +436,31 @@ class QualityConfig(BaseModel):
 
 def _per_column_checks(expectation_id: str) -> list[str] | None:
     """The columns the suite's ``for_each`` expectation ``expectation_id`` checks, as build_checks
-    expands it (from the articles schema), or None if its list is not the schema's.
+    expands it, or None if its list is not one of the schema's.
 
-    This imports pyarrow (the schema), so it runs only for a warn_only name with a column: a DAG
-    file parsing a sources file without one stays free of it."""
-    from newslake.lake import articles_schema
-    from newslake.validate import SuiteError, fill, load_suite, schema_placeholders
+    Read from ``lake.ARTICLE_COLUMNS``, not from the Arrow schema: this runs when a DAG file is
+    parsed, which must not import pyarrow. ``article_column_placeholders`` gives the column lists
+    ``validate.schema_placeholders`` gives (a test holds them equal)."""
+    from newslake.validate import SuiteError, fill, load_suite
 
     entry = next(entry for entry in load_suite()["expectations"] if entry["id"] == expectation_id)
     try:
-        items = fill(entry["for_each"], schema_placeholders(articles_schema()))
+        items = fill(entry["for_each"], article_column_placeholders())
         return [item["column"] for item in items]
     except (SuiteError, KeyError, TypeError):
         return None  # a list from another placeholder: build_checks reports a broken suite itself
+
+
+def article_column_placeholders() -> dict[str, Any]:
+    """The suite's ``${schema.*}`` lists, columns only, from ``lake.ARTICLE_COLUMNS`` (every type
+    in it is one ``schema.typed`` pins)."""
+    from newslake.lake import ARTICLE_COLUMNS
+
+    return {
+        "schema.columns": [name for name, *_ in ARTICLE_COLUMNS],
+        "schema.typed": [{"column": name} for name, *_ in ARTICLE_COLUMNS],
+        "schema.required": [{"column": name} for name, _kind, nullable, _doc in ARTICLE_COLUMNS if not nullable],
+    }
 
 
 class Source(BaseModel):

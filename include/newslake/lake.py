@@ -144,46 +144,52 @@ def staging_prefix(day: dt.date, source_id: str) -> str:
     return f"_staging/{partition(day, source_id)}"
 
 
+# The articles table's columns: name, type, nullable, description. Plain Python, so that the
+# sources loader can name the columns when a DAG file is parsed without importing pyarrow.
+ARTICLE_COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
+    ("article_id", "string", False, "sha256 of the canonical URL (hex, 32 chars): stable across runs"),
+    ("url", "string", False, "canonical URL of the article"),
+    ("listed_url", "string", False, "URL as the feed or sitemap listed it"),
+    ("final_url", "string", False, "URL after redirects"),
+    ("title", "string", False, "headline, without the site name"),
+    ("text", "string", False, "plain text, paragraphs separated by a blank line"),
+    ("language", "string", True, "ISO 639-1, detected from the text"),
+    ("published_at", "timestamp", False, "publication instant (page metadata, else the listing's date)"),
+    ("published_precision", "string", True, "'datetime' or 'date' (only the day is known)"),
+    ("modified_at", "timestamp", True, "last modification, when the page says"),
+    ("authors", "list<string>", False, "bylines"),
+    ("site_name", "string", True, "site name the page declares"),
+    ("description", "string", True, "page description / standfirst"),
+    ("image_url", "string", True, "top image"),
+    ("section", "string", True, "section / category"),
+    ("origin_publisher", "string", True, "original outlet when the page republishes another's article"),
+    ("origin_url", "string", True, "link to the original article"),
+    ("listed_at", "timestamp", True, "date the feed/sitemap gave"),
+    ("discovered_via", "string", False, "'feed' or 'sitemap'"),
+    ("fetched_at", "timestamp", False, "when the response was fetched"),
+    ("http_status", "int16", False, "HTTP status of the response"),
+    ("content_sha256", "string", False, "sha256 of text (hex): exact-duplicate key"),
+    ("raw_path", "string", False, "lake key of the WARC file holding the response"),
+    ("raw_offset", "int64", False, "byte offset of the WARC record"),
+    ("raw_length", "int64", False, "byte length of the WARC record (one gzip member)"),
+    ("raw_payload_sha256", "string", False, "sha256 of the HTTP body as archived (hex)"),
+    ("extractor", "string", False, "extractor name and version"),
+    # v2: appended at the end, so engines that map Parquet columns by position still read v1 files.
+    ("canonical_url", "string", True, "rel=canonical / og:url the page declares (url is ours, normalised)"),
+    ("content_html", "string", True, "the article as cleaned HTML (readability's output, links absolute)"),
+    ("tags", "list<string>", True, "tags / keywords the page declares"),
+    ("access", "string", True, "'free', 'paywalled' or 'unknown', as the page declares it"),
+)
+
+
 def articles_schema() -> pa.Schema:
-    """Schema of the articles table (see SCHEMA_VERSION). ``dt`` and ``source`` are partition keys (in the path
-    only), so engines do not see them twice."""
+    """Schema of the articles table (see SCHEMA_VERSION): ARTICLE_COLUMNS in Arrow types. ``dt`` and
+    ``source`` are partition keys (in the path only), so engines do not see them twice."""
     import pyarrow as pa
 
-    timestamp = pa.timestamp("us", tz="UTC")
-    fields = [
-        ("article_id", pa.string(), False, "sha256 of the canonical URL (hex, 32 chars): stable across runs"),
-        ("url", pa.string(), False, "canonical URL of the article"),
-        ("listed_url", pa.string(), False, "URL as the feed or sitemap listed it"),
-        ("final_url", pa.string(), False, "URL after redirects"),
-        ("title", pa.string(), False, "headline, without the site name"),
-        ("text", pa.string(), False, "plain text, paragraphs separated by a blank line"),
-        ("language", pa.string(), True, "ISO 639-1, detected from the text"),
-        ("published_at", timestamp, False, "publication instant (page metadata, else the listing's date)"),
-        ("published_precision", pa.string(), True, "'datetime' or 'date' (only the day is known)"),
-        ("modified_at", timestamp, True, "last modification, when the page says"),
-        ("authors", pa.list_(pa.string()), False, "bylines"),
-        ("site_name", pa.string(), True, "site name the page declares"),
-        ("description", pa.string(), True, "page description / standfirst"),
-        ("image_url", pa.string(), True, "top image"),
-        ("section", pa.string(), True, "section / category"),
-        ("origin_publisher", pa.string(), True, "original outlet when the page republishes another's article"),
-        ("origin_url", pa.string(), True, "link to the original article"),
-        ("listed_at", timestamp, True, "date the feed/sitemap gave"),
-        ("discovered_via", pa.string(), False, "'feed' or 'sitemap'"),
-        ("fetched_at", timestamp, False, "when the response was fetched"),
-        ("http_status", pa.int16(), False, "HTTP status of the response"),
-        ("content_sha256", pa.string(), False, "sha256 of text (hex): exact-duplicate key"),
-        ("raw_path", pa.string(), False, "lake key of the WARC file holding the response"),
-        ("raw_offset", pa.int64(), False, "byte offset of the WARC record"),
-        ("raw_length", pa.int64(), False, "byte length of the WARC record (one gzip member)"),
-        ("raw_payload_sha256", pa.string(), False, "sha256 of the HTTP body as archived (hex)"),
-        ("extractor", pa.string(), False, "extractor name and version"),
-        # v2: appended at the end, so engines that map Parquet columns by position still read v1 files.
-        ("canonical_url", pa.string(), True, "rel=canonical / og:url the page declares (url is ours, normalised)"),
-        ("content_html", pa.string(), True, "the article as cleaned HTML (readability's output, links absolute)"),
-        ("tags", pa.list_(pa.string()), True, "tags / keywords the page declares"),
-        ("access", pa.string(), True, "'free', 'paywalled' or 'unknown', as the page declares it"),
-    ]
+    arrow_types = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"), "int16": pa.int16(),
+                   "int64": pa.int64(), "list<string>": pa.list_(pa.string())}
+    fields = [(name, arrow_types[kind], nullable, doc) for name, kind, nullable, doc in ARTICLE_COLUMNS]
     return pa.schema(
         [pa.field(name, kind, nullable=nullable, metadata={"description": doc}) for name, kind, nullable, doc in fields],
         metadata={"newslake.schema": "articles", "newslake.schema_version": SCHEMA_VERSION},

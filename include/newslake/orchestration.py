@@ -548,7 +548,9 @@ def run_story_cluster_dag(days: list[dt.date]) -> list[DagRunResult]:
     """Run the story-clustering DAG for each day with dag.test()."""
     from zoneinfo import ZoneInfo
 
-    dag = load_dagbag().dags["newslake_story_clusters"]
+    from newslake.dag_sources import STORY_CLUSTERS_DAG_ID
+
+    dag = load_dagbag().dags[STORY_CLUSTERS_DAG_ID]
     results = []
     for day in days:
         results.append(run_once(dag, day, dt.datetime.combine(day, dt.time(4), tzinfo=ZoneInfo(STORY_CLUSTERS_TIMEZONE))))
