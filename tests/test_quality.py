@@ -220,6 +220,16 @@ def test_run_shares_too_high(log, expected, examples):
     assert failure["observed"] == "0.6 (3 of 5 URLs fetched)"
     for url, reason in examples:
         assert {"url": url, "value": reason} in failure["examples"]
+        # The task's failure message names them too (README: "the examples are the duplicate or
+        # failed URLs with their reason"); it printed only the share.
+        assert url in verdict.message() and reason in verdict.message()
+
+
+def test_a_length_check_s_example_is_the_length_not_the_text():
+    verdict = run(articles(text={0: "x" * 200_001}))
+    [failure] = [item for item in verdict.failures if item["id"] == "text_length"]
+    assert failure["examples"] == [{"url": "http://news.example/q/0", "value": "200001 characters"}]
+    assert len(verdict.message()) < 2_000
 
 
 def test_already_landed_urls_do_not_count_as_duplicates():

@@ -120,6 +120,8 @@ def _describe_line(item: dict[str, Any]) -> str:
         detail = f"error: {item['error']}"
     elif item.get("unexpected_count") is None:
         detail = f"observed {item.get('observed')}"
+        if item.get("examples"):  # a share of the run: the URLs behind it, with their reason
+            detail += f", e.g. {item['examples']}"
     else:
         detail = f"{item['unexpected_count']} row(s), e.g. {item.get('examples')}"
     name = f"[{item['id']}] " if item.get("id") else ""
@@ -443,16 +445,20 @@ def _describe(item: Any, check: Check, frame: pd.DataFrame) -> dict[str, Any]:
         present = [c for c in columns if c in frame.columns]
         outcome["unexpected_count"] = int(details["unexpected_count"])
         outcome["examples"] = [
-            {"url": _plain(frame.iloc[i].get("url")), "value": _row_value(frame.iloc[i], present)} for i in rows
+            {"url": _plain(frame.iloc[i].get("url")), "value": _row_value(frame.iloc[i], present, config.type)} for i in rows
         ] or [str(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
     else:
         outcome["observed"] = str(details.get("observed_value"))
     return outcome
 
 
-def _row_value(row: Any, columns: list[str]) -> str:
+def _row_value(row: Any, columns: list[str], expectation: str = "") -> str:
     if len(columns) == 1:
-        return str(row.get(columns[0]))
+        value = row.get(columns[0])
+        if "value_lengths" in expectation and isinstance(value, str):
+            # A length check's example is the length: the whole text would flood the task's message.
+            return f"{len(value)} characters"
+        return str(value)
     return ", ".join(f"{c}={row.get(c)}" for c in columns)
 
 
