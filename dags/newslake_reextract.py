@@ -9,7 +9,7 @@ same validation and publish path as a daily run. It never touches the network.
 | task | reads | writes |
 | --- | --- | --- |
 | `list_partitions` | params, the raw zone | (the list of partitions, via XCom) |
-| `reextract_partition` (one per partition) | `raw/dt=D/source=S/` | `articles/…`, `fetch_log/…`, `validation/…` (or `quarantine/…`) |
+| `reextract_partition` (one per partition) | `raw/dt=D/source=S/` | `articles/…`, `fetch_log/…`, `validation/…` (or `quarantine/…`); an event on the source's articles asset |
 
 Use it after improving the extractor, or to rebuild a partition that was deleted.
 """
@@ -21,7 +21,13 @@ import datetime as dt
 from airflow.sdk import DAG, Param, task
 
 from newslake.dag_sources import REEXTRACT_DAG_ID
-from newslake.orchestration import default_task_args, notify_failure, partitions_to_reextract, reextract_partition
+from newslake.orchestration import (
+    default_task_args,
+    notify_failure,
+    partitions_to_reextract,
+    reextract_partition,
+    reextracted_articles_alias,
+)
 
 with DAG(
     dag_id=REEXTRACT_DAG_ID,
@@ -41,13 +47,16 @@ with DAG(
     },
 ):
 
-    @task
+    # Bad params are not worth a retry: they fail the run at once, naming the param.
+    @task(retries=0)
     def list_partitions(params: dict | None = None) -> list[dict]:
         params = params or {}
         return partitions_to_reextract(params.get("start_date"), params.get("end_date"), params.get("sources"))
 
     # One mapped task per partition, so the UI shows which day of which source failed.
-    @task(retries=0, max_active_tis_per_dag=2)
+    # Each rebuilt partition adds an event to its source's articles asset, through the alias:
+    # the story-clusters DAG re-clusters the day, as after a daily run's publish.
+    @task(retries=0, max_active_tis_per_dag=2, outlets=[reextracted_articles_alias()])
     def rebuild(partition: dict) -> dict:
         return reextract_partition(partition["source"], partition["day"])
 

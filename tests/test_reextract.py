@@ -53,6 +53,9 @@ def test_reextraction_rebuilds_the_same_partition_without_the_network(tiny_sourc
 
     tiny_source.close()  # the site is gone: only the raw zone remains
     storage.delete(articles)
+    # What a dry run (or a quarantined run) leaves staged: a re-extraction's run_metrics row took
+    # its discover and fetch times, though neither step ran.
+    lake.write_json(storage, f"{lake.staging_prefix(DAY, source.id)}/metrics.json", {"discover_seconds": 9.9, "fetch_seconds": 9.9})
     hits_before = tiny_source.hits()
     run = bag.dags["newslake_reextract"].test(
         run_conf={"start_date": DAY.isoformat(), "end_date": DAY.isoformat(), "sources": [source.id]}
@@ -60,6 +63,33 @@ def test_reextraction_rebuilds_the_same_partition_without_the_network(tiny_sourc
     assert state(run) == "success"
     assert (storage.read_bytes(articles), storage.read_bytes(fetch_log)) == original
     assert tiny_source.hits() == hits_before
+    [metrics] = lake.read_parquet(storage, lake.run_metrics_key(DAY, source.id)).to_pylist()
+    assert metrics["reextracted"] and metrics["discover_seconds"] is None and metrics["fetch_seconds"] is None
+    # The rebuilt day is announced on the source's articles asset, which schedules the story clusters.
+    [event] = [extra for extra in articles_asset_extras(source.id) if extra.get("reextracted")]
+    assert event["dt"] == DAY.isoformat() and event["source"] == source.id and event["rows"] == 2
+
+
+def articles_asset_extras(source_id: str) -> list[dict]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        events = (
+            session.query(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .filter(AssetModel.name == f"newslake_articles_{source_id}").all()
+        )
+        return [dict(event.extra or {}) for event in events]
+
+
+def test_bad_reextraction_params_fail_the_run_at_once(tiny_source, airflow_db):
+    """They were retried twice (the default retries), a minute apart, before failing."""
+    from newslake.orchestration import load_dagbag
+
+    run = load_dagbag().dags["newslake_reextract"].test(run_conf={"start_date": "2026-11-25", "end_date": "2026-11-24", "sources": []})
+    assert state(run) == "failed"
+    [listing] = [ti for ti in run.get_task_instances() if ti.task_id == "list_partitions"]
+    assert state(listing) == "failed" and listing.try_number == 1
 
 
 @pytest.mark.parametrize(

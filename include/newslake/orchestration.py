@@ -165,6 +165,15 @@ def articles_asset(source_id: str):
     return Asset(name=f"{ARTICLES_ASSET_PREFIX}{source_id}", group="newslake")
 
 
+def reextracted_articles_alias():
+    """The re-extraction's outlet: an alias through which each rebuilt partition adds an event to
+    its own source's articles asset (which source is known only when the task runs), so the
+    story-clusters DAG re-clusters a re-extracted day as it does a published one."""
+    from airflow.sdk import AssetAlias
+
+    return AssetAlias(name="newslake_articles_reextracted", group="newslake")
+
+
 def publish_partition(source_id: str) -> dict[str, Any]:
     """Publish the running task's partition and describe it on the asset event (``dt``,
     ``source``, ``rows``, ``partition``), so consumers know which day landed."""
@@ -481,6 +490,8 @@ def partitions_to_reextract(start_date: str, end_date: str, source_ids: list[str
 
 def reextract_partition(source_id: str, day: str) -> dict[str, Any]:
     """Rebuild one partition from the raw zone: restage → extract → validate → publish."""
+    from airflow.sdk import get_current_context
+
     from newslake import pipeline
     from newslake.config import load_sources
     from newslake.pipeline import PartitionContext
@@ -491,7 +502,12 @@ def reextract_partition(source_id: str, day: str) -> dict[str, Any]:
     pipeline.restage_from_raw(ctx)
     pipeline.extract(ctx)
     pipeline.validate(ctx)
-    return pipeline.publish(ctx)
+    summary = pipeline.publish(ctx)
+    get_current_context()["outlet_events"][reextracted_articles_alias()].add(
+        articles_asset(source_id),
+        extra={"dt": ctx.day.isoformat(), "source": source_id, "rows": summary["rows"], "partition": summary["partition"], "reextracted": True},
+    )
+    return summary
 
 
 # -- story clusters ----------------------------------------------------------------------------

@@ -75,14 +75,16 @@ class PartitionContext:
 
 def timed_step(step):
     """Record how long a step took in the partition's staged metrics (for the run_metrics table).
-    discover starts a new run, so it starts the record afresh."""
+    discover starts a new run, and restage_from_raw a re-extraction, so each starts the record
+    afresh (a re-extraction's row carried an earlier run's discover and fetch times)."""
 
     @functools.wraps(step)
     def run(ctx: PartitionContext, *args, **kwargs):
         started = time.perf_counter()
         summary = step(ctx, *args, **kwargs)
         key = ctx.staged("metrics.json")
-        metrics = lake.read_json(ctx.storage, key) if step.__name__ != "discover" and ctx.storage.exists(key) else {}
+        starts_a_run = step.__name__ in ("discover", "restage_from_raw")
+        metrics = lake.read_json(ctx.storage, key) if not starts_a_run and ctx.storage.exists(key) else {}
         metrics[f"{step.__name__}_seconds"] = round(time.perf_counter() - started, 3)
         lake.write_json(ctx.storage, key, metrics)
         return summary
