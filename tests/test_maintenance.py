@@ -243,3 +243,28 @@ def test_maintenance_dag_runs_end_to_end(airflow_db, tmp_path, monkeypatch):
     stats = {(r["table"], r["source"]): r for r in lake.read_parquet(storage, lake.lake_stats_key(TODAY)).to_pylist()}
     assert stats[("raw", "alpha")]["partitions"] == 1  # written after the retention step
     assert stats[("articles", "alpha")]["rows"] == 6
+
+
+@pytest.mark.e2e
+def test_a_maintenance_run_without_a_logical_date_fails_at_once_saying_so(airflow_db, tmp_path, monkeypatch):
+    """Airflow 3 lets a run be triggered with no logical date; it failed with a bare
+    KeyError: 'logical_date', three times over."""
+    from newslake.orchestration import load_dagbag
+
+    monkeypatch.setenv("NEWSLAKE_LAKE_URI", str(tmp_path / "lake"))
+    run = load_dagbag().dags["newslake_maintenance"].test(logical_date=None)
+    assert str(getattr(run.state, "value", run.state)) == "failed"
+    [retention] = [ti for ti in run.get_task_instances() if ti.task_id == "apply_raw_retention"]
+    assert str(getattr(retention.state, "value", retention.state)) == "failed" and retention.try_number == 1
+
+
+def test_a_run_without_a_logical_date_is_named_in_the_error():
+    from types import SimpleNamespace
+
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newslake.orchestration import logical_date_of_run
+
+    with pytest.raises(AirflowFailException) as error:
+        logical_date_of_run({"logical_date": None, "dag_run": SimpleNamespace(run_id="manual__1", dag_id="newslake_maintenance")})
+    assert "run manual__1 of newslake_maintenance has no logical date" in str(error.value)

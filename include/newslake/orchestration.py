@@ -103,7 +103,24 @@ def partition_day(source: Source, context: dict[str, Any]) -> dt.date:
     the wall clock, so reruns and backfills write the same partition). Scheduled and backfill
     runs of day D have logical date D 02:00; a manual run names its logical date in the form.
     (Not data_interval_start: for a manual run Airflow infers the interval *ending* there.)"""
-    return context["logical_date"].astimezone(source.tz).date()
+    return logical_date_of_run(context).astimezone(source.tz).date()
+
+
+def logical_date_of_run(context: dict[str, Any]) -> dt.datetime:
+    """The run's logical date, which names the day a newslake task works on. Airflow 3 lets a
+    run be triggered without one (REST ``"logical_date": null``): such a run fails at once,
+    saying so, rather than with a KeyError after its retries."""
+    logical_date = context.get("logical_date")
+    if logical_date is None:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        dag_run = context.get("dag_run")
+        raise AirflowFailException(
+            f"run {getattr(dag_run, 'run_id', '?')} of {getattr(dag_run, 'dag_id', 'this DAG')} has no logical date, and a "
+            "newslake run works on the day its logical date names: trigger it with one (the UI's form, or "
+            '"logical_date": "2026-11-24T02:00:00+01:00" in the REST call)'
+        )
+    return logical_date
 
 
 def partition_context(source_id: str) -> PartitionContext:
@@ -585,7 +602,7 @@ def maintenance_day() -> dt.date:
 
     from airflow.sdk import get_current_context
 
-    return get_current_context()["logical_date"].astimezone(ZoneInfo(MAINTENANCE_TIMEZONE)).date()
+    return logical_date_of_run(get_current_context()).astimezone(ZoneInfo(MAINTENANCE_TIMEZONE)).date()
 
 
 def apply_raw_retention_for_run(dry_run: bool = False) -> dict[str, Any]:
