@@ -166,8 +166,11 @@ def _refused_in_one_line(result: subprocess.CompletedProcess, status: int, *expe
         # Nothing listens on port 9 (discard) of loopback: S3 unreachable.
         ({"NEWSLAKE_LAKE_URI": "s3://some-bucket/lake", "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x",
           "AWS_SECRET_ACCESS_KEY": "y"}, ["cannot read the lake at s3://some-bucket/lake", "NETWORK_CONNECTION"]),
+        # An endpoint without its scheme: pyarrow said "Invalid S3 connection scheme ''" in a traceback.
+        ({"NEWSLAKE_LAKE_URI": "s3://some-bucket/lake", "AWS_ENDPOINT_URL": "127.0.0.1:9000", "AWS_ACCESS_KEY_ID": "x",
+          "AWS_SECRET_ACCESS_KEY": "y"}, ["environment variable AWS_ENDPOINT_URL", "'127.0.0.1:9000' is not http(s)://host[:port]"]),
     ],
-    ids=["unsupported-scheme", "bad-setting", "s3-unreachable"],
+    ids=["unsupported-scheme", "bad-setting", "s3-unreachable", "endpoint-without-scheme"],
 )
 def test_configuration_errors_are_one_line_naming_the_culprit(tmp_path, env, expected):
     _refused_in_one_line(run_cli("report", cwd=tmp_path, **env), 1, *expected)

@@ -58,3 +58,36 @@ def test_bytes_round_trip_whatever_the_extension(storage):
     storage.write_bytes("raw/x.warc.gz", payload)
     assert storage.read_bytes("raw/x.warc.gz") == payload
     assert storage.read_range("raw/x.warc.gz", 5, 3) == payload[5:8]
+
+
+@pytest.mark.parametrize("endpoint", ["127.0.0.1:9000", "localhost:9000", "ftp://127.0.0.1:9000", "http://"])
+def test_an_s3_endpoint_that_is_not_an_http_url_is_refused_naming_its_origin(endpoint):
+    from newslake.storage import checked_endpoint_url
+
+    with pytest.raises(StorageError) as error:
+        checked_endpoint_url(endpoint, "Airflow connection 'newslake_s3' (extra endpoint_url)")
+    assert str(error.value).startswith(f"Airflow connection 'newslake_s3' (extra endpoint_url): S3 endpoint_url {endpoint!r}")
+
+
+def test_an_s3_connection_that_does_not_exist_is_named_not_replaced(monkeypatch):
+    """The Amazon hook only warns "switching to empty" and falls back on boto3's own credential
+    chain: an AttributeError, or on a machine with AWS credentials, a lake written to AWS."""
+    from newslake.orchestration import s3_options_from_connection
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "would-be-used-by-the-fallback")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "would-be-used-by-the-fallback")
+    with pytest.raises(RuntimeError) as error:
+        s3_options_from_connection("newslake_no_such_connection")
+    assert "Airflow connection 'newslake_no_such_connection' (setting aws_conn_id) does not exist" in str(error.value)
+
+
+def test_an_s3_connection_s_endpoint_without_a_scheme_is_named(monkeypatch):
+    import json
+
+    from newslake.orchestration import s3_options_from_connection
+
+    monkeypatch.setenv("AIRFLOW_CONN_NEWSLAKE_SCHEMELESS", json.dumps(
+        {"conn_type": "aws", "login": "key", "password": "secret", "extra": {"endpoint_url": "127.0.0.1:9000"}}))
+    with pytest.raises(StorageError) as error:
+        s3_options_from_connection("newslake_schemeless")
+    assert "Airflow connection 'newslake_schemeless' (extra endpoint_url): S3 endpoint_url '127.0.0.1:9000'" in str(error.value)

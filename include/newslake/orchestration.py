@@ -69,9 +69,21 @@ def s3_options_from_connection(conn_id: str) -> S3Options:
     ``region_name``). The Amazon provider's hook resolves every credential kind it supports."""
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from newslake.storage import S3Options
+    from newslake.storage import S3Options, checked_endpoint_url
 
+    # A connection id that does not exist must stop here: the hook only warns "switching to
+    # empty" and falls back on boto3's own credential chain, which fails with an AttributeError
+    # or, on a machine with AWS credentials, succeeds against AWS instead of the configured store.
+    try:
+        Connection.get(conn_id)
+    except AirflowNotFoundException:
+        raise RuntimeError(
+            f"Airflow connection {conn_id!r} (setting aws_conn_id) does not exist; an s3:// lake needs it "
+            "(README, 'Settings, and the lake on S3')"
+        ) from None
     hook = S3Hook(aws_conn_id=conn_id)
     try:
         config = hook.conn_config
@@ -81,7 +93,7 @@ def s3_options_from_connection(conn_id: str) -> S3Options:
         ) from exc
     credentials = hook.get_credentials()
     return S3Options(
-        endpoint_url=config.endpoint_url,
+        endpoint_url=checked_endpoint_url(config.endpoint_url, f"Airflow connection {conn_id!r} (extra endpoint_url)"),
         access_key=credentials.access_key,
         secret_key=credentials.secret_key,
         session_token=credentials.token,

@@ -37,7 +37,7 @@ class S3Options:
     def from_env(cls) -> S3Options:
         """For code running outside Airflow (the report, notebooks): the standard AWS_* variables."""
         return cls(
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+            endpoint_url=checked_endpoint_url(os.environ.get("AWS_ENDPOINT_URL"), "environment variable AWS_ENDPOINT_URL"),
             access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
             secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
             session_token=os.environ.get("AWS_SESSION_TOKEN"),
@@ -50,6 +50,18 @@ class S3Options:
 
 class StorageError(RuntimeError):
     pass
+
+
+def checked_endpoint_url(value: str | None, origin: str) -> str | None:
+    """An S3 endpoint URL as given, if it is one: ``http(s)://host[:port]``. Without a scheme
+    ("127.0.0.1:9000"), pyarrow said only "Invalid S3 connection scheme ''", naming neither the
+    setting nor the value; ``origin`` says where it came from."""
+    if not value:
+        return None
+    parsed = urlparse(value.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise StorageError(f"{origin}: S3 endpoint_url {value!r} is not http(s)://host[:port] (e.g. http://127.0.0.1:9000)")
+    return value.strip()
 
 
 class StoredFile(NamedTuple):
