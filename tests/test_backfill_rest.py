@@ -52,6 +52,8 @@ def test_launcher_environment_and_commands(tmp_path):
     assert env["AIRFLOW__CORE__PLUGINS_FOLDER"] == str(REPO / "plugins")
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:18123/execution/"
     assert env["AIRFLOW__API__HOST"] == "127.0.0.1"
+    # The failure notifications' log links went to Airflow's default http://localhost:8080.
+    assert env["AIRFLOW__API__BASE_URL"] == "http://127.0.0.1:18123"
     assert env["NEWSLAKE_X"] == "kept" and env["NEWSLAKE_LAKE_URI"] == "/tmp/lake" and env["PATH"] == "/usr/bin"
     assert len(env["AIRFLOW__API_AUTH__JWT_SECRET"]) >= 32 and env["AIRFLOW__API__SECRET_KEY"] != env["AIRFLOW__API_AUTH__JWT_SECRET"]
     # A new secret per launch.

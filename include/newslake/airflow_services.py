@@ -62,6 +62,9 @@ def services_environment(
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{LOOPBACK}:{port}/execution/",
             "AIRFLOW__API__HOST": LOOPBACK,
             "AIRFLOW__API__PORT": str(port),
+            # Links Airflow builds (a task's log URL, in every failure notification) point here,
+            # not at its default http://localhost:8080.
+            "AIRFLOW__API__BASE_URL": f"http://{LOOPBACK}:{port}",
             "AIRFLOW__API__WORKERS": "1",
             # Drawn per launch, shared by every process: the api-server signs task tokens with it.
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
