@@ -148,3 +148,13 @@ def test_the_readme_names_the_schema_version_the_files_carry(tmp_path):
     storage.write_bytes(lake.articles_key(dt.date(2026, 11, 24), "a"), lake.table_to_parquet_bytes(version("a", 1)))
     metadata = pq.read_schema(storage.path(lake.articles_key(dt.date(2026, 11, 24), "a"))).metadata
     assert metadata[b"newslake.schema_version"].decode() == said.group(1)
+
+
+def test_the_readmes_querying_block_runs_as_written(v1_beside_v2_lake, monkeypatch):
+    """Pasted into a notebook as it stands: it used pl and date without importing them."""
+    block = re.search(r"## Querying\n\n```python\n(.*?)```", README.read_text(), re.DOTALL)
+    assert block, "README.md's Querying section starts with a python block"
+    monkeypatch.setenv("NEWSLAKE_LAKE_URI", v1_beside_v2_lake.uri)
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md (Querying)", "exec"), namespace)
+    assert namespace["lake"].dataset("articles").count_rows() == 5
