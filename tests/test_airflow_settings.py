@@ -82,3 +82,46 @@ def test_apply_settings_loads_connections_variables_and_pools(airflow_db, tmp_pa
         connection = session.query(Connection).filter(Connection.conn_id == "lake_minio").one()
         assert connection.extra_dejson["endpoint_url"] == "http://127.0.0.1:9000"
         assert session.query(Pool).filter(Pool.pool == "newslake_test_pool").one().slots == 3
+
+
+BAD_SETTINGS = {
+    "connection-without-conn_id": ({"connections": [{"conn_type": "aws"}]}, "connections entry 1: conn_id is missing or empty"),
+    "pool-slot-not-a-number": ({"pools": [{"pool_name": "p", "pool_slot": "one"}]},
+                               "pools entry 1 (p): pool_slot must be a whole number ≥ 0, got 'one'"),
+    # Stored as the text "None": a blank newslake_lake_uri pointed the lake at ./None.
+    "empty-variable-value": ({"variables": [{"variable_name": "newslake_lake_uri", "variable_value": None}]},
+                             "variables entry 1: variable_value is missing or empty (give it a value, or remove the entry"),
+    "sections-not-lists": ({"variables": {"newslake_lake_uri": "/x"}}, "'variables' must be a list of mappings"),
+}
+
+
+def test_a_bad_settings_file_is_refused_whole_naming_the_entry(tmp_path):
+    """Checked before anything is applied: a bad entry failed with a KeyError or ValueError
+    traceback after the connections and pools were already written."""
+    import pytest
+
+    from newslake.orchestration import AirflowSettingsFileError, read_airflow_settings
+
+    for name, (airflow, expected) in BAD_SETTINGS.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump({"airflow": airflow}, allow_unicode=True))
+        with pytest.raises(AirflowSettingsFileError) as error:
+            read_airflow_settings(str(path))
+        assert str(error.value).startswith(f"settings file {path}: ") and expected in str(error.value), (name, str(error.value))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("airflow:\n  variables: [\n")
+    with pytest.raises(AirflowSettingsFileError, match="not valid YAML"):
+        read_airflow_settings(str(broken))
+
+
+def test_the_cli_says_what_is_wrong_with_a_settings_file_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "airflow_settings.yaml"
+    path.write_text("airflow:\n  connections:\n    - conn_type: aws\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "include"), "AIRFLOW_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-m", "newslake", "apply-settings", str(path)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"settings file {path}: connections entry 1: conn_id is missing or empty" in done.stderr

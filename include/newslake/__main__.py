@@ -91,6 +91,7 @@ def listening_on(port: int) -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     from newslake.config import SettingsError, SourcesConfigError
+    from newslake.orchestration import AirflowSettingsFileError
     from newslake.report import ReportError
     from newslake.storage import StorageError
 
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run_command(parser, args)
-    except (CommandError, StorageError, SettingsError, SourcesConfigError, ReportError) as exc:
+    except (CommandError, StorageError, SettingsError, SourcesConfigError, ReportError, AirflowSettingsFileError) as exc:
         if os.environ.get("NEWSLAKE_DEBUG"):
             raise
         print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)

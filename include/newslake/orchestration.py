@@ -410,19 +410,58 @@ def run_source_dags(
     return results
 
 
+class AirflowSettingsFileError(ValueError):
+    """An Astro CLI settings file that cannot be applied, naming the file, the entry and the field."""
+
+
+def read_airflow_settings(path: str) -> dict[str, list[dict[str, Any]]]:
+    """The connections, pools and variables of an Astro CLI ``airflow_settings.yaml``, every
+    entry checked before anything is applied: a bad entry used to fail with a KeyError or
+    ValueError traceback halfway, connections and pools applied and variables not, and an empty
+    ``variable_value`` was stored as the text "None"."""
+    import yaml
+
+    def refuse(message: str) -> AirflowSettingsFileError:
+        return AirflowSettingsFileError(f"settings file {path}: {message}")
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.safe_load(handle) or {}
+    except yaml.YAMLError as exc:
+        raise refuse(f"not valid YAML: {exc}") from None
+    airflow = document.get("airflow") if isinstance(document, dict) else None
+    if not isinstance(airflow or {}, dict):
+        raise refuse("expected a mapping 'airflow:' with connections, pools and variables lists")
+    sections = {}
+    required = {"connections": ("conn_id", "conn_type"), "pools": ("pool_name", "pool_slot"), "variables": ("variable_name", "variable_value")}
+    for section, fields in required.items():
+        entries = (airflow or {}).get(section) or []
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise refuse(f"'{section}' must be a list of mappings")
+        for number, entry in enumerate(entries, 1):
+            for field in fields:
+                value = entry.get(field)
+                if value is None or (isinstance(value, str) and not value.strip() and field != "variable_value"):
+                    hint = " (give it a value, or remove the entry to keep the setting's default)" if field == "variable_value" else ""
+                    raise refuse(f"{section} entry {number}: {field} is missing or empty{hint}")
+            slots = entry.get("pool_slot")
+            if section == "pools" and (isinstance(slots, bool) or not isinstance(slots, int) or slots < 0):
+                raise refuse(f"pools entry {number} ({entry['pool_name']}): pool_slot must be a whole number ≥ 0, got {slots!r}")
+        sections[section] = entries
+    return sections
+
+
 def apply_airflow_settings(path: str) -> str:
     """Load connections, variables and pools from an Astro CLI ``airflow_settings.yaml``."""
     import json
 
-    import yaml
     from airflow.models.connection import Connection
     from airflow.models.pool import Pool
     from airflow.models.variable import Variable
     from airflow.utils.session import create_session
 
+    document = read_airflow_settings(path)
     migrate_metadata_db()
-    with open(path, encoding="utf-8") as handle:
-        document = (yaml.safe_load(handle) or {}).get("airflow") or {}
     applied = []
     with create_session() as session:
         for item in document.get("connections") or []:
@@ -443,7 +482,8 @@ def apply_airflow_settings(path: str) -> str:
             )
             applied.append(f"pool {item['pool_name']}")
     for item in document.get("variables") or []:
-        Variable.set(item["variable_name"], str(item["variable_value"]))
+        value = item["variable_value"]
+        Variable.set(item["variable_name"], json.dumps(value) if isinstance(value, dict | list) else str(value))
         applied.append(f"variable {item['variable_name']}")
     applied += [f"pool {name} (created)" for name in ensure_source_pools()]
     return f"applied {path}: " + (", ".join(applied) or "nothing")
