@@ -154,7 +154,9 @@ def test_a_drop_with_action_fail_quarantines_the_partition(site, tmp_path):
     with pytest.raises(pipeline.PartitionRejected) as rejected:
         pipeline.validate(ctx)
     message = str(rejected.value)
-    assert "volume drop" in message and repr(SOURCE_ID) in message and "2 articles landed" in message
+    assert "volume drop" in message and repr(SOURCE_ID) in message
+    # None landed: the message says what its count is (it said "2 articles landed").
+    assert "2 articles this day (landed, quarantined or over the limit)" in message and "articles landed" not in message
     assert "median 10" in message and "drop factor 0.5" in message and "NOT published" in message
 
     assert not ctx.storage.exists(lake.articles_key(DAY, SOURCE_ID))
@@ -177,7 +179,7 @@ def test_a_drop_with_action_warn_is_logged_recorded_and_published(site, tmp_path
         assert pipeline.validate(ctx)["success"] is True
     # Logged when measured, then again as a non-blocking warning of the validation verdict.
     warnings = [r for r in caplog.records if "volume drop" in r.getMessage()]
-    assert warnings and all(r.levelno == logging.WARNING and "2 articles landed" in r.getMessage() for r in warnings)
+    assert warnings and all(r.levelno == logging.WARNING and "2 articles this day (landed, quarantined" in r.getMessage() for r in warnings)
     assert pipeline.publish(ctx)["rows"] == 2
     verdict = lake.read_json(ctx.storage, lake.validation_key(ctx.day, ctx.source.id))
     assert verdict["status"] == "warned" and [w["id"] for w in verdict["warnings"]] == ["volume"]
@@ -216,6 +218,25 @@ def test_a_run_with_a_limit_counts_the_urls_it_left_unfetched(site, tmp_path):
     row = run_metrics_row(ctx)
     assert (row["volume_status"], row["volume_median"], row["landed"]) == ("ok", 2.0, 1)
     assert volume.earlier_day_counts(ctx.storage, SOURCE_ID, DAY + dt.timedelta(days=1), 1) == {DAY: 2}
+
+
+def test_the_message_of_a_limited_run_says_what_it_counted(site, tmp_path, caplog):
+    """1 landed + 1 over the limit is a count of 2: a drop against a median of 10, whose message
+    said "2 articles landed" while 1 did."""
+    source = Source(id=SOURCE_ID, name="Tiny Daily", languages=("en",), timezone="Africa/Casablanca",
+                    feeds=(f"{site.base_url}/feed.xml",), requests_per_second=50)
+    ctx = pipeline.PartitionContext(source, DAY, Storage(str(tmp_path / "lake")), Settings(allowed_networks="127.0.0.0/8"))
+    write_history(ctx.storage, [10] * 14)
+    pipeline.discover(ctx, limit=1)
+    pipeline.fetch(ctx)
+    pipeline.extract(ctx)
+    with caplog.at_level(logging.WARNING, logger="newslake.pipeline"):
+        pipeline.validate(ctx)
+    assert pipeline.publish(ctx)["rows"] == 1
+    [message, *_] = [r.getMessage() for r in caplog.records if "volume drop" in r.getMessage()]
+    assert f"volume drop for source {SOURCE_ID!r} on {DAY}: 2 articles this day (landed, quarantined or over the limit), fewer than" in message
+    assert "articles landed" not in message
+    assert (run_metrics_row(ctx)["landed"], run_metrics_row(ctx)["volume_status"]) == (1, "drop")
 
 
 # -- through a real DAG run, with the failure notified to a webhook ------------------------------

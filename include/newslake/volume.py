@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 OK, DROP, SPIKE, INSUFFICIENT_HISTORY = "ok", "drop", "spike", "insufficient_history"
 # New URLs of the day that a manual run's `limit` did not fetch (run_metrics.outcome_reasons key).
 OVER_LIMIT_REASON = "skipped:over_limit"
+# What a VolumeCheck's count is, as its messages say: the run's extracted articles, whether the
+# verdict publishes or quarantines them, plus the new URLs a manual run's limit left unfetched.
+COUNT_MEANS = "landed, quarantined or over the limit"
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class VolumeCheck:
     """The verdict for one partition, as recorded in run_metrics (volume_* columns)."""
 
     status: str  # ok | drop | spike | insufficient_history
-    count: int  # articles extracted for day D
+    count: int  # articles extracted for day D (landed or quarantined) + new URLs over a run's limit
     median: float | None  # of the previous days' counts; None without enough history
     history_days: int  # previous days (in the lookback window) with a run_metrics row
     lookback_days: int
@@ -64,19 +67,22 @@ class VolumeCheck:
 
     def message(self, source_id: str, day: dt.date) -> str:
         where = f"source {source_id!r} on {day.isoformat()}"
+        # The count is what run_metrics will hold as landed + quarantined (+ skipped:over_limit),
+        # not the articles landed: a rejected partition lands none, a limited run fewer.
+        count = f"{self.count} articles this day ({COUNT_MEANS})"
         if self.status == INSUFFICIENT_HISTORY:
             return (
-                f"volume of {where}: {self.count} articles; only {self.history_days} earlier day(s) with a run in the "
+                f"volume of {where}: {count}; only {self.history_days} earlier day(s) with a run in the "
                 f"last {self.lookback_days}, not enough to judge"
             )
         if self.status == OK:
-            return f"volume of {where}: {self.count} articles, median of the {self.history_days} earlier days {self.median:g}: ok"
+            return f"volume of {where}: {count}, median of the {self.history_days} earlier days {self.median:g}: ok"
         if self.status == DROP:
             comparison = f"fewer than the median {self.median:g} × drop factor {self.drop_factor:g} = {self.median * self.drop_factor:g}"
         else:
             comparison = f"more than the median {self.median:g} × spike factor {self.spike_factor:g} = {self.median * self.spike_factor:g}"
         return (
-            f"volume {self.status} for {where}: {self.count} articles landed, {comparison} "
+            f"volume {self.status} for {where}: {count}, {comparison} "
             f"(median of {self.history_days} earlier days with a run in the last {self.lookback_days})"
         )
 
