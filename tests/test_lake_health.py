@@ -145,7 +145,29 @@ def test_trend_against_the_volume_band(client, sample_lake):
     assert drop["low"] == pytest.approx(5.0 * config.drop_factor) and drop["high"] == pytest.approx(5.0 * config.spike_factor)
     assert points[HISTORY_DAYS[0].isoformat()]["median"] is None and points[HISTORY_DAYS[0].isoformat()]["low"] is None
     assert points[CRAFTED_DAY.isoformat()]["count"] == 2 and points[CRAFTED_DAY.isoformat()]["landed"] == 0  # quarantined count too
-    assert client.get("/api/trend", params={"source": "nope"}).json()["points"] == []
+
+
+def test_trend_of_an_unknown_source_is_a_404_naming_the_known_ones(client, sample_lake, tmp_path):
+    """It answered 200 with no points and an end of today, as for a source with no runs."""
+    from healthlake import metrics_row
+    from newslake.storage import Storage
+
+    _, sources = sample_lake
+    answer = client.get("/api/trend", params={"source": "nope"})
+    assert answer.status_code == 404
+    detail = answer.json()["detail"]
+    assert "unknown source 'nope'" in detail and all(repr(s.id) in detail for s in sources), detail
+    # Known: a source in the sources file with no run yet (an empty trend), or one only the lake has.
+    storage = Storage(str(tmp_path / "lake"))
+    write_metrics(storage, HISTORY_DAYS[0], "retired-daily", metrics_row(landed=3))
+    app = health.create_app(lambda: health.HealthReader(storage, cache=health._FileCache(), listing_ttl=0), sources=lambda: ["new-daily"])
+    from fastapi.testclient import TestClient
+
+    other = TestClient(app)
+    assert other.get("/api/trend", params={"source": "new-daily"}).json()["points"] == []
+    assert [p["landed"] for p in other.get("/api/trend", params={"source": "retired-daily"}).json()["points"]] == [3]
+    answer = other.get("/api/trend", params={"source": "nope"})
+    assert answer.status_code == 404 and "known: ['new-daily', 'retired-daily']" in answer.json()["detail"]
 
 
 def test_day_languages_stories_and_validation(client, sample_lake):

@@ -302,6 +302,14 @@ class HealthReader:
             "seconds": round(time.perf_counter() - started, 4),
         }
 
+    def known_sources(self) -> set[str]:
+        """The sources the lake knows of: those with a run_metrics row or a ``_staging/``
+        partition, and those with volume settings (the sources file's)."""
+        known = set(self.volume_configs)
+        known |= {source for rows in self.days().values() for source in rows.rows}
+        known |= {source for _, source in self.staging()}
+        return known
+
     # -- a source's volume trend ----------------------------------------------------------------
 
     def trend(self, source: str, *, days: int = 90, end: dt.date | None = None) -> dict[str, Any]:
@@ -549,7 +557,13 @@ def create_app(
 
     @app.get("/api/trend")
     def trend(source: str, days: int = Query(90, ge=1, le=MAX_DAYS), end: str | None = None) -> Response:
-        return JSONResponse(reader_factory().trend(source, days=days, end=parse_day(end, "end")), headers=json_headers)
+        chosen_end = parse_day(end, "end")
+        reader = reader_factory()
+        known = reader.known_sources() | set(configured_sources())
+        if source not in known:
+            # Not an empty trend ending today: a mistyped id would look like a source with no runs.
+            raise HTTPException(status_code=404, detail=f"source: unknown source {source!r}; known: {sorted(known)}")
+        return JSONResponse(reader.trend(source, days=days, end=chosen_end), headers=json_headers)
 
     @app.get("/api/day")
     def day(dt_: str = Query(..., alias="dt")) -> Response:
