@@ -102,6 +102,48 @@ def test_summaries_written_by_the_pipeline_and_refreshed_when_behind(sample_lake
     assert reader.stale_days() == [] and reader.days()[day].rows["atlas-gazette"]["landed"] == 99
 
 
+def test_a_dry_runs_staging_is_no_failure_and_a_later_runs_is(tmp_path):
+    """A dry run leaves discover's staging and, last, its marker (the skipped fetch writes it):
+    the day keeps its outcome. Marker and staging in the same second (S3's mtimes) still count
+    as a dry run; a file newer than the marker is a later run's, which crashed or is running."""
+    from healthlake import metrics_row
+    from newslake.storage import Storage
+
+    storage = Storage(str(tmp_path / "lake"))
+    day, source = dt.date(2026, 11, 24), "tiny-daily"
+    verdict = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+    write_metrics(storage, day, source, metrics_row(landed=4, finished_at=verdict))
+    health.write_day_summary(storage, day)
+    prefix = lake.staging_prefix(day, source)
+
+    def stage(name: str, at: dt.datetime) -> None:
+        storage.write_bytes(f"{prefix}/{name}", b"{}")
+        os.utime(storage.path(f"{prefix}/{name}"), (at.timestamp(), at.timestamp()))
+
+    def cell() -> dict:
+        reader = health.HealthReader(storage, cache=health._FileCache(), listing_ttl=0)
+        [found] = reader.grid(days=1, end=day)["cells"]
+        assert reader.day(day)["partitions"] == [found]
+        return found
+
+    dry_run = verdict + dt.timedelta(hours=5)
+    stage("discovered.json", dry_run)
+    assert cell()["status"] == "failed"  # no marker (yet): a run after the verdict
+    stage("metrics.json", dry_run)
+    stage(lake.DRY_RUN_MARKER, dry_run)  # the same second
+    assert (cell()["status"], cell()["landed"], cell()["dry_run_at"]) == ("published", 4, dry_run.isoformat(timespec="seconds"))
+    assert health.HealthReader(storage, cache=health._FileCache(), listing_ttl=0).grid(days=1, end=day)["counts"]["failed"] == 0
+    stage("discovered.json", dry_run + dt.timedelta(seconds=1))  # a later run's discover
+    found = cell()
+    assert (found["status"], found["previous_status"]) == ("failed", "published") and "dry_run_at" not in found
+    # A dry run of a day without any run: missing, as before it.
+    prefix = lake.staging_prefix(day - dt.timedelta(days=1), source)
+    stage("discovered.json", dry_run)
+    stage(lake.DRY_RUN_MARKER, dry_run)
+    counts = health.HealthReader(storage, cache=health._FileCache(), listing_ttl=0).grid(days=2, end=day, sources=[source])["counts"]
+    assert (counts["missing"], counts["failed"]) == (1, 1)  # the day before; the later run's crash on the day
+
+
 def test_two_sources_finishing_a_day_at_once_both_land_in_its_summary(tmp_path):
     """The first source lists the day's run_metrics; the second then writes its row and the
     summary; the first writes the summary last, from its older listing. It lists again after

@@ -121,6 +121,22 @@ def test_old_staging_is_removed_and_fresh_staging_kept_local(tmp_path):
     assert len(storage.list(fresh)) == 2 and len(storage.list(mixed)) == 2
 
 
+def test_a_dry_runs_staging_is_removed_after_its_age_too(tmp_path):
+    """A dry run's staging (discover's files and the marker its skipped fetch writes) is removed
+    like a crashed run's once its newest file, the marker, is older than the threshold."""
+    storage = Storage(str(tmp_path))
+    old, fresh = stage(storage, OLD, "dry-old"), stage(storage, RECENT, "dry-fresh")
+    for prefix in (old, fresh):
+        storage.write_bytes(f"{prefix}/{lake.DRY_RUN_MARKER}", b'{"at": "2026-11-24T03:00:00+00:00"}')
+    now = dt.datetime.now(dt.UTC)
+    two_days_ago = (now - dt.timedelta(days=2)).timestamp()
+    for key in storage.list(old):
+        os.utime(storage.path(key), (two_days_ago, two_days_ago))
+    result = maintenance.remove_orphaned_staging(storage, now, dt.timedelta(hours=24))
+    assert result["removed"] == [old] and result["files_removed"] == 3
+    assert storage.list(old) == [] and len(storage.list(fresh)) == 3
+
+
 def test_fresh_staging_is_kept(storage):
     prefix = stage(storage, RECENT, "running")
     result = maintenance.remove_orphaned_staging(storage, dt.datetime.now(dt.UTC), dt.timedelta(hours=24))

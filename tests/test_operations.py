@@ -70,6 +70,50 @@ def test_dry_run_discovers_and_publishes_nothing(four_article_site, airflow_db, 
     assert sorted(row["url"] for row in discovered["candidates"]) == [four_article_site.base_url + p for p in ARTICLE_PATHS]
 
 
+def test_a_dry_run_leaves_the_days_health_as_it_was_and_a_later_crash_still_shows(four_article_site, airflow_db, tmp_path):
+    """A dry run's discover stages discovered.json; the lake health page took it for a crashed
+    run and turned a published day red ("failed") until maintenance removed the staging."""
+    import time
+
+    from newslake import health, pipeline
+    from newslake.config import Settings
+
+    source, dag, logical_date = _source_dag()
+    storage = Storage(str(tmp_path / "lake"))
+
+    def cell() -> dict:
+        reader = health.HealthReader(storage, cache=health._FileCache(), listing_ttl=0)
+        [found] = [c for c in reader.grid(days=1, end=DAY)["cells"] if c["source"] == source.id] or [{"status": "missing"}]
+        return found
+
+    def after_the_verdict() -> None:  # so staged files are newer than the verdict beyond its slack
+        [row] = lake.read_parquet(storage, lake.run_metrics_key(DAY, source.id)).to_pylist()
+        time.sleep(max(0.0, (row["finished_at"] + health.STAGING_SLACK - dt.datetime.now(dt.UTC)).total_seconds() + 0.1))
+
+    run = dag.test(logical_date=logical_date)
+    assert str(getattr(run.state, "value", run.state)) == "success", _states(run)
+    assert cell()["status"] == "published" and cell()["landed"] == 4
+    after_the_verdict()
+
+    from newslake.orchestration import load_dagbag
+
+    dry = load_dagbag().dags[source.dag_id].test(logical_date=logical_date, run_conf={"dry_run": True})
+    assert _states(dry)["discover"] == "success" and _states(dry)["fetch"] == "skipped"
+    staged = {key.rsplit("/", 1)[1] for key in storage.list(lake.staging_prefix(DAY, source.id))}
+    assert {"discovered.json", "metrics.json", lake.DRY_RUN_MARKER} <= staged
+    found = cell()
+    assert found["status"] == "published" and found["landed"] == 4 and found.get("dry_run_at"), found
+    assert health.HealthReader(storage, cache=health._FileCache(), listing_ttl=0).day(DAY)["partitions"][0]["status"] == "published"
+
+    # A real run after it that crashes after discover (its staging is newer than the marker):
+    # failed, as any crashed run.
+    time.sleep(0.05)
+    ctx = pipeline.PartitionContext(source=source, day=DAY, storage=storage, settings=Settings.load(lambda name: None))
+    pipeline.discover(ctx)
+    found = cell()
+    assert found["status"] == "failed" and found["previous_status"] == "published", found
+
+
 @pytest.mark.parametrize(
     ("conf", "message"),
     [({"limit": 0}, "limit"), ({"limit": "ten"}, "limit"), ({"dry_run": "maybe"}, "dry_run"), ({"force_refetch": 3}, "force_refetch")],

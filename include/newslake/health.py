@@ -27,7 +27,9 @@ requests list once).
 Cell outcomes: **published** (the last verdict passed or warned: the partition is in
 ``articles/``), **quarantined** (the last verdict failed: ``quarantine/``), **failed** (a run left
 work in ``_staging/`` after the day's last verdict, or without any: it crashed, or is running
-now), **missing** (nothing for the day).
+now), **missing** (nothing for the day). A dry run's staging (discover's output, then the
+marker its skipped fetch writes, lake.DRY_RUN_MARKER) is no failure: the cell keeps its outcome,
+with ``dry_run_at``.
 """
 
 from __future__ import annotations
@@ -250,11 +252,23 @@ class HealthReader:
         return result
 
     def staging(self) -> dict[tuple[dt.date, str], dt.datetime]:
-        """(day, source) -> newest file mtime of each ``_staging/`` partition."""
+        """(day, source) -> newest file mtime of each ``_staging/`` partition a run left (a run
+        that crashed or is running), leaving out those of finished dry runs (see dry_runs)."""
+        return self._staging_listing()[0]
+
+    def dry_runs(self) -> dict[tuple[dt.date, str], dt.datetime]:
+        """(day, source) -> when a dry run finished, for each ``_staging/`` partition whose newest
+        file is the dry run's marker (lake.DRY_RUN_MARKER, written as its fetch task skips): the
+        dry run's discover output, not a crash. A later run's discover rewrites files after it,
+        and that run counts again (in ``staging``)."""
+        return self._staging_listing()[1]
+
+    def _staging_listing(self) -> tuple[dict[tuple[dt.date, str], dt.datetime], dict[tuple[dt.date, str], dt.datetime]]:
         return self.cache.listing(self.storage, "staging", self.listing_ttl, self._list_staging)
 
-    def _list_staging(self) -> dict[tuple[dt.date, str], dt.datetime]:
+    def _list_staging(self) -> tuple[dict[tuple[dt.date, str], dt.datetime], dict[tuple[dt.date, str], dt.datetime]]:
         newest: dict[tuple[dt.date, str], dt.datetime] = {}
+        markers: dict[tuple[dt.date, str], dt.datetime] = {}
         for stored in self.storage.list_with_mtime("_staging"):
             match = _STAGING_KEY.match(stored.key)
             if not match:
@@ -263,8 +277,15 @@ class HealthReader:
                 key = (dt.date.fromisoformat(match["day"]), match["source"])
             except ValueError:
                 continue
-            newest[key] = max(newest.get(key, stored.mtime), stored.mtime)
-        return newest
+            if stored.key.endswith(f"/{lake.DRY_RUN_MARKER}") and stored.key.count("/") == 3:
+                markers[key] = stored.mtime
+                newest.setdefault(key, stored.mtime)
+            else:
+                newest[key] = max(newest.get(key, stored.mtime), stored.mtime)
+        # The marker as new as every other file (>=: S3's mtimes are whole seconds, and the dry
+        # run's discover may have written in the marker's second): a finished dry run.
+        dry_runs = {key: marker for key, marker in markers.items() if marker >= newest[key]}
+        return {key: mtime for key, mtime in newest.items() if key not in dry_runs}, dry_runs
 
     # -- the grid -------------------------------------------------------------------------------
 
@@ -272,7 +293,7 @@ class HealthReader:
         started = time.perf_counter()
         days = max(1, min(int(days), MAX_DAYS))
         by_day = self.days()
-        staging = self.staging()
+        staging, dry_runs = self.staging(), self.dry_runs()
         known_days = set(by_day) | {day for day, _ in staging}
         if end is None:
             end = max(known_days) if known_days else dt.date.today()
@@ -287,7 +308,7 @@ class HealthReader:
         for source in ordered:
             for day in window:
                 row = by_day[day].rows.get(source) if day in by_day else None
-                cell = _cell(source, day, row, staging.get((day, source)))
+                cell = _cell(source, day, row, staging.get((day, source)), dry_runs.get((day, source)))
                 counts[cell["status"]] += 1
                 if cell["status"] != MISSING:
                     cells.append(cell)
@@ -307,7 +328,7 @@ class HealthReader:
         partition, and those with volume settings (the sources file's)."""
         known = set(self.volume_configs)
         known |= {source for rows in self.days().values() for source in rows.rows}
-        known |= {source for _, source in self.staging()}
+        known |= {source for _, source in self.staging()} | {source for _, source in self.dry_runs()}
         return known
 
     # -- a source's volume trend ----------------------------------------------------------------
@@ -380,11 +401,11 @@ class HealthReader:
 
     def day(self, day: dt.date, *, top: int = 10) -> dict[str, Any]:
         by_day = self.days()
-        staging = self.staging()
+        staging, dry_runs = self.staging(), self.dry_runs()
         rows = by_day[day].rows if day in by_day else {}
         partitions = []
         for source in sorted(set(rows) | {s for d, s in staging if d == day}):
-            cell = _cell(source, day, rows.get(source), staging.get((day, source)))
+            cell = _cell(source, day, rows.get(source), staging.get((day, source)), dry_runs.get((day, source)))
             partitions.append(cell)
 
         articles = self._day_rows("articles", day, ["article_id", "title", "language"])
@@ -463,8 +484,12 @@ class HealthReader:
         return info
 
 
-def _cell(source: str, day: dt.date, row: dict[str, Any] | None, staging_mtime: dt.datetime | None) -> dict[str, Any]:
+def _cell(
+    source: str, day: dt.date, row: dict[str, Any] | None, staging_mtime: dt.datetime | None, dry_run_at: dt.datetime | None = None
+) -> dict[str, Any]:
     cell: dict[str, Any] = {"source": source, "dt": day.isoformat(), "status": MISSING}
+    if dry_run_at is not None:  # a dry run's staging: noted, the status is the day's own
+        cell["dry_run_at"] = dry_run_at.isoformat(timespec="seconds")
     if row is not None:
         passed = bool(row.get("validation_passed"))
         cell.update(

@@ -15,7 +15,8 @@ Layout (keys below the lake root; ``dt`` is the run's logical date, ``source`` t
     data_docs/dt=D/source=S/*.html            Great Expectations Data Docs of the latest validation
                                               (newslake.datadocs; data_docs/index.html lists them)
     _staging/dt=D/source=S/...                work in progress of the current run (readers skip
-                                              names starting with '_' or '.')
+                                              names starting with '_' or '.'); a dry run's
+                                              discover output, with dry_run.json
     state/listings/source=S/...               feed/sitemap bodies + validators (conditional GET)
 
 A partition is one file with a fixed name, replaced in one atomic step, so a reader sees the
@@ -142,6 +143,11 @@ def quarantine_prefix(day: dt.date, source_id: str) -> str:
 
 def staging_prefix(day: dt.date, source_id: str) -> str:
     return f"_staging/{partition(day, source_id)}"
+
+
+# Written in a partition's staging by the fetch task of a dry run (the `dry_run` param), which
+# skips it: discover's staging is then a finished dry run, not a crashed run (newslake.health).
+DRY_RUN_MARKER = "dry_run.json"
 
 
 # The articles table's columns: name, type, nullable, description. Plain Python, so that the

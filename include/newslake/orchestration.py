@@ -166,19 +166,26 @@ def run_source_task(step: str, source_id: str, params: dict | None = None) -> di
     if step == "discover":
         return run_step("discover", source_id, limit=params.get("limit"))
     if step == "fetch":
-        skip_if_dry_run(params)
+        skip_if_dry_run(params, source_id)
         return run_step("fetch", source_id, force_refetch=bool(params.get("force_refetch")))
     if step == "publish":
         return publish_partition(source_id)
     return run_step(step, source_id)
 
 
-def skip_if_dry_run(params: dict | None) -> None:
+def skip_if_dry_run(params: dict | None, source_id: str | None = None) -> None:
     """A dry run (the ``dry_run`` param) stops after discover: this task and the ones after it
-    are skipped, and discover's log says what would have been fetched."""
+    are skipped, and discover's log says what would have been fetched. With ``source_id``, the
+    partition's staging gets ``dry_run.json`` (lake.DRY_RUN_MARKER) first: the lake health page
+    then shows discover's staging as a finished dry run, not as a crashed run ("failed")."""
     if (params or {}).get("dry_run"):
         from airflow.sdk.exceptions import AirflowSkipException
 
+        if source_id is not None:
+            from newslake import lake
+
+            ctx = partition_context(source_id)
+            lake.write_json(ctx.storage, ctx.staged(lake.DRY_RUN_MARKER), {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
         raise AirflowSkipException("dry run: discovery only, nothing fetched or published")
 
 
