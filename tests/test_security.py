@@ -350,8 +350,9 @@ def test_health_page_routes_read_nothing_outside_the_lake_docs(tmp_path):
     for value in ["../../etc", "..%2f..%2f", "2026-11-24/../../x", "/etc/passwd", "2026-11-24%00"]:
         for route in ("/api/day?dt=", "/api/grid?end=", "/api/trend?source=atlas-gazette&end="):
             assert client.get(route + value).status_code == 422, (route, value)
+    # A traversal attempt is only an unknown source: a 404 that reads nothing outside the lake.
     trend = client.get("/api/trend", params={"source": "../../../etc/passwd"})
-    assert trend.status_code == 200 and trend.json()["points"] == []
+    assert trend.status_code == 404 and "unknown source" in trend.json()["detail"]
     assert client.get("/api/trend", params={"source": "atlas-gazette"}).json()["points"][0]["landed"] == 2
 
     assert storage.touched
