@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint bench fuzz audit report docs serve-sample settings airflow clean
+.PHONY: run test lint bench profile fuzz audit report docs serve-sample settings airflow clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -59,6 +59,13 @@ bench: $(STAMP)
 	$(PY) bench/lake_health.py --days 90 --repeat 3 --json $(BENCH_RESULTS)/lake_health.json
 	@date +"== %T"
 	$(PY) bench/summary.py --results $(BENCH_RESULTS)
+
+## profile: a py-spy sampling profile of every process of the day of real weight's run (not in bench: ~2 minutes), then where its time went
+profile: $(STAMP)
+	mkdir -p $(BENCH_RESULTS)
+	$(VENV)/bin/py-spy record --subprocesses --idle --rate 50 --format raw --output $(BENCH_RESULTS)/end_to_end_real_weight.pyspy -- \
+		$(PY) bench/end_to_end.py --weight real --rss-pages --sample 20
+	$(PY) bench/pyspy_summary.py $(BENCH_RESULTS)/end_to_end_real_weight.pyspy --rate 50 --json $(BENCH_RESULTS)/pyspy_summary.json
 
 ## fuzz: >= 100,000 generated inputs over the extractor, listings, robots.txt, sources loader and URLs (table at the end), then atheris
 fuzz: $(STAMP)
