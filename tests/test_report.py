@@ -244,9 +244,9 @@ DAYS = [dt.date(2026, 11, 23), dt.date(2026, 11, 24), dt.date(2026, 11, 25)]
 LANGUAGES = {"atlas-gazette": "fr", "revue-maghreb": "ar"}
 
 
-def two_source_lake(root: Path) -> Storage:
+def two_source_lake(root: Path, canonical: str = "atlas-gazette") -> Storage:
     """Two sources × three days, two articles each (atlas-gazette in French, revue-maghreb in
-    Arabic); on the 24th one story has a copy in each source."""
+    Arabic); on the 24th one story has a copy in each source, the ``canonical`` one's first."""
     import pyarrow as pa
 
     from lakerows import article_table
@@ -268,8 +268,8 @@ def two_source_lake(root: Path) -> Storage:
             lake.write_json(storage, lake.validation_key(day, source), {"success": True})
             for article_id in articles.column("article_id").to_pylist():
                 clusters.append({"article_id": article_id, "source": source, "cluster_id": article_id, "cluster_size": 1, "is_canonical_copy": True})
-        if day == DAYS[1]:  # revue-maghreb's first article of the 24th is a copy of atlas-gazette's
-            original, copy = clusters[0], clusters[2]
+        if day == DAYS[1]:  # revue-maghreb's first article of the 24th is a copy of atlas-gazette's (or the reverse)
+            original, copy = (clusters[0], clusters[2]) if canonical == "atlas-gazette" else (clusters[2], clusters[0])
             original["cluster_size"] = 2
             copy.update(cluster_id=original["article_id"], cluster_size=2, is_canonical_copy=False)
         table = pa.Table.from_pylist(clusters, schema=lake.story_clusters_schema())
@@ -282,6 +282,19 @@ def _section(report: str, title: str) -> list[str]:
     start = next(index for index, line in enumerate(lines) if line.startswith(title))
     end = next((index for index in range(start + 1, len(lines)) if not lines[index].strip()), len(lines))
     return lines[start:end]
+
+
+@pytest.mark.parametrize("canonical", ["atlas-gazette", "revue-maghreb"])
+def test_a_storys_sources_list_the_canonical_copys_first_then_by_name(tmp_path, canonical):
+    """DuckDB's string_agg has no order of its own: `make run` listed a story's sources in a
+    different order from one run to the next, so the first was not the original."""
+    from newslake.queries import LakeReader
+    from newslake.report import lake_report
+
+    report = lake_report(LakeReader(two_source_lake(tmp_path, canonical=canonical)))
+    copy = "revue-maghreb" if canonical == "atlas-gazette" else "atlas-gazette"
+    title = "atlas-24- 0" if canonical == "atlas-gazette" else "revue-24- 0"
+    assert _section(report, "Stories")[1:] == [f"  2 copies  {title}  [{canonical}, {copy}]"]
 
 
 def test_a_source_filter_applies_to_every_section(tmp_path):

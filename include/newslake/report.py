@@ -110,10 +110,14 @@ def lake_report(
 
     if storage.list("story_clusters"):
         # Copies are the story's (cluster_size: every source in the window); the stories are those
-        # with an article of the days and sources asked for, and [sources] lists those sources.
+        # with an article of the days and sources asked for, and [sources] lists those sources:
+        # the canonical copy's first, then by name (string_agg has no order of its own, and the
+        # list came out in a different order from one run to the next).
         stories = connection.execute(
-            "with top as (select c.cluster_id, max(c.cluster_size) as copies, string_agg(distinct c.source, ', ') as sources"
-            f" from story_clusters c{where('c.', also='c.cluster_size > 1')} group by c.cluster_id)"
+            "with members as (select c.cluster_id, c.source, max(c.cluster_size) as copies, bool_or(c.is_canonical_copy) as canonical"
+            f" from story_clusters c{where('c.', also='c.cluster_size > 1')} group by c.cluster_id, c.source),"
+            " top as (select cluster_id, max(copies) as copies, string_agg(source, ', ' order by canonical desc, source) as sources"
+            " from members group by cluster_id)"
             " select top.copies, a.title, top.sources from top join articles a on a.article_id = top.cluster_id"
             " order by top.copies desc, a.title limit 5",
             parameters,
