@@ -22,7 +22,7 @@ the HTTP header says ``charset=utf-8``; a BOM stays in the string) and the same 
     ``bare_extraction(html, url=url, output_format="txt", include_comments=False,
     with_metadata=True)``, text built from ``document.body`` the way ``extract()`` builds it, i.e.
     exactly what ``trafilatura.extract(html, url=url, output_format="txt",
-    include_comments=False)`` returns (the scoring pass checks this on every page and reports any
+    include_comments=False)`` returns (the benchmark checks this on every page and reports any
     difference); title/author/date from the same document's metadata (``extract_metadata``).
 
 Scores (a page whose extractor raised counts with empty output):
@@ -44,8 +44,9 @@ Scores (a page whose extractor raised counts with empty output):
   written (its own offset); ours is compared in that offset when publishedTime has one, else as
   its own local day; trafilatura's date is a day already. Language and origin publisher are
   only scored on the seed page (the readability pages have no reliable article language).
-* pages/s: pages over the best of N (default 3) timed passes over all pages, after the scoring
-  pass (untimed), timing each call (UTF-8 decoding of the in-memory bytes plus extraction, no
+* pages/s: pages over the best of N (default 3) timed passes over all pages, after each
+  extractor has warmed up on a few pages (untimed; the scores are those of the first timed
+  pass's output), timing each call (UTF-8 decoding of the in-memory bytes plus extraction, no
   scoring), one process pinned to one CPU (no threads); the extractors take turns page by page,
   so each pass of every extractor spans the same seconds and the machine's drift hits all of
   them alike (the ratio of ours to bare readability is also printed pass by pass). *pages/s (CPU)* divides
@@ -271,19 +272,23 @@ def _call(
     return result, error, (time.process_time() - cpu_started, time.perf_counter() - wall_started)
 
 
-def score_pages(pages: list[dict[str, Any]], extractor: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """One pass of one extractor: text/title/byline/date scores, failures and the texts (the
-    timed passes are separate: ``time_passes``)."""
+def score_pages(
+    pages: list[dict[str, Any]], extractor: str, outputs: list[tuple[Extracted | None, str | None]] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """One pass of one extractor: text/title/byline/date scores, failures and the texts.
+    ``outputs`` — (result, error) per page, from the first timed pass (``time_passes``) — are
+    scored instead of extracting every page once more."""
     from newslake.textmetrics import mean, token_f1
 
     runner = RUNNERS[extractor]
+    if outputs is None:
+        outputs = [_call(runner, page["source"], CORPUS_PAGE_URL)[:2] for page in pages]
     precision, recall, f1, per_page = [], [], [], {}
     titles, bylines, bylines_either, dates = [], [], [], []
     raised, empty = [], []
     texts: dict[str, str] = {}
     has_byline = has_date = extractor in HAS_METADATA
-    for page in pages:
-        result, error, _ = _call(runner, page["source"], CORPUS_PAGE_URL)
+    for page, (result, error) in zip(pages, outputs, strict=True):
         if result is None:
             raised.append(f"{page['name']}: {error}")
             result = Extracted(text="", title=None, byline="", date=None)
@@ -336,22 +341,38 @@ def trafilatura_text_mismatches(pages: list[dict[str, Any]], texts: dict[str, st
     return mismatched
 
 
-def time_passes(pages: list[dict[str, Any]], names: Sequence[str], passes: int) -> dict[str, dict[str, list[float]]]:
+# Pages each runner extracts, untimed, before the timed passes: its first calls pay what it loads
+# lazily (language model, compiled patterns, imports inside functions).
+WARM_UP_PAGES = 3
+
+
+def time_passes(
+    pages: list[dict[str, Any]], names: Sequence[str], passes: int, first_pass_outputs: dict[str, list] | None = None
+) -> dict[str, dict[str, list[float]]]:
     """CPU and wall seconds of ``passes`` timed passes of each runner over all pages (summed over
-    the calls). The runners take turns page by page: this machine's speed moves from second to
-    second (bench/machine_speed.py), and a pass of one runner over the corpus takes seconds, so
-    runners timed pass after pass met different moments of it; page by page, each pass of every
-    runner spans the same seconds."""
+    the calls), after a warm-up of each on ``WARM_UP_PAGES`` pages. The runners take turns page
+    by page: this machine's speed moves from second to second (bench/machine_speed.py), and a
+    pass of one runner over the corpus takes seconds, so runners timed pass after pass met
+    different moments of it; page by page, each pass of every runner spans the same seconds.
+
+    ``first_pass_outputs``, when given, receives each runner's (result, error) per page of the
+    first pass, for ``score_pages``: scoring them saves an extra pass of every extractor (a
+    minute of ``make bench`` on a slow moment of this machine)."""
     runners = {**RUNNERS, TEXT_ONLY: run_readability_text_only}
+    for page in pages[:WARM_UP_PAGES]:
+        for name in names:
+            _call(runners[name], page["source"], CORPUS_PAGE_URL)
     seconds: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in names}
-    for _ in range(passes):
+    for number in range(passes):
         gc.collect()
         totals = {name: [0.0, 0.0] for name in names}
         for page in pages:
             for name in names:
-                cpu, wall = _call(runners[name], page["source"], CORPUS_PAGE_URL)[2]
+                result, error, (cpu, wall) = _call(runners[name], page["source"], CORPUS_PAGE_URL)
                 totals[name][0] += cpu
                 totals[name][1] += wall
+                if number == 0 and first_pass_outputs is not None:
+                    first_pass_outputs.setdefault(name, []).append((result, error))
         for name, (cpu, wall) in totals.items():
             seconds[name]["cpu"].append(cpu)
             seconds[name]["wall"].append(wall)
@@ -408,14 +429,14 @@ def run_benchmark(
 ) -> dict[str, Any]:
     """The whole benchmark as a dict (what ``--json`` writes)."""
     pages = load_corpus(corpus_dir, names)
+    passes = max(passes, 1)
+    outputs: dict[str, list] = {}
+    timed = time_passes(pages, [*EXTRACTORS, TEXT_ONLY], passes, first_pass_outputs=outputs)
     extractors: dict[str, dict[str, Any]] = {}
     texts: dict[str, dict[str, str]] = {}
     for name in EXTRACTORS:
-        extractors[name], texts[name] = score_pages(pages, name)
-    passes = max(passes, 1)
-    timed = time_passes(pages, [*EXTRACTORS, TEXT_ONLY], passes)
-    for name, row in extractors.items():
-        row.update(_speed(len(pages), timed[name]["cpu"], timed[name]["wall"]))
+        extractors[name], texts[name] = score_pages(pages, name, outputs[name])
+        extractors[name].update(_speed(len(pages), timed[name]["cpu"], timed[name]["wall"]))
     return {
         "corpus": str(corpus_dir),
         "pages": len(pages),

@@ -70,10 +70,25 @@ def test_timed_passes_take_turns_page_by_page(monkeypatch):
         return lambda html, url: calls.append((name, html)) or bench.Extracted(text=html, title=None, byline="", date=None)
 
     monkeypatch.setattr(bench, "RUNNERS", {"a": runner("a"), "b": runner("b")})
+    monkeypatch.setattr(bench, "WARM_UP_PAGES", 1)
     pages = [{"source": f"page {i}".encode()} for i in range(3)]
-    seconds = bench.time_passes(pages, ["a", "b"], 2)
-    assert calls == [(name, f"page {i}") for _ in range(2) for i in range(3) for name in ("a", "b")]
+    outputs = {}
+    seconds = bench.time_passes(pages, ["a", "b"], 2, first_pass_outputs=outputs)
+    warm_up = [("a", "page 0"), ("b", "page 0")]
+    assert calls == warm_up + [(name, f"page {i}") for _ in range(2) for i in range(3) for name in ("a", "b")]
     assert {name: len(times["cpu"]) for name, times in seconds.items()} == {"a": 2, "b": 2}
+    # The first timed pass's output is what the scores are computed from (no extra pass).
+    assert {name: [result.text for result, error in pages_out] for name, pages_out in outputs.items()} == {
+        name: ["page 0", "page 1", "page 2"] for name in ("a", "b")
+    }
+
+
+def test_scores_of_the_first_timed_pass_equal_those_of_a_pass_of_their_own():
+    bench = _load_bench()
+    pages = bench.load_corpus(CORPUS_DIR, PAGES)
+    outputs = {}
+    bench.time_passes(pages, ["ours"], 1, first_pass_outputs=outputs)
+    assert bench.score_pages(pages, "ours", outputs["ours"]) == bench.score_pages(pages, "ours")
 
 
 def test_byline_and_date_rules():
