@@ -50,7 +50,7 @@ WORKER_PARTS = (
     ("waiting for records, the pool's plumbing", ""),
 )
 
-_PROCESS = re.compile(r'^process (\d+):"(.*)"$')
+_PROCESS = re.compile(r'^process (\d+):".*"$')
 _STEP = re.compile(r"^(\w+) \(newslake/pipeline\.py:\d+\)$")
 
 

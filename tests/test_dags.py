@@ -16,7 +16,6 @@ REPO = Path(__file__).resolve().parents[1]
 DAG_FILES = sorted((REPO / "dags").glob("*.py"))
 HEAVY_MODULES = ("polars", "pyarrow", "readability", "boto3", "great_expectations", "pandas", "duckdb", "lxml")
 ALLOWED_TAGS = {"newslake", "source", "maintenance", "fr", "en", "es", "ar"}
-# Tasks whose failures are about the data, which a retry does not change.
 # Tasks whose failure a retry cannot change: a validation verdict, a rebuild from the raw zone,
 # the re-extraction's param check (bad params fail the run at once, naming the param).
 NO_RETRY_TASKS = {"validate", "rebuild", "list_partitions"}
