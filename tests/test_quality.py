@@ -97,6 +97,45 @@ def test_validation_leaves_scipy_stats_unloaded_until_something_uses_it():
     assert done.stdout.split("\n")[:2] == ["passed False", "0.1438 True"], done.stdout + done.stderr[-3000:]
 
 
+def test_great_expectations_is_imported_with_the_garbage_collector_paused():
+    """GX's import set off full collections that walked the whole task process (Airflow, pyarrow,
+    polars, pandas) for a few hundred objects. A fresh interpreter holding what a task holds:
+    no full collection runs during the import, and the collector is on again after it."""
+    script = textwrap.dedent(
+        """
+        import gc
+        import airflow.sdk, pyarrow, polars, pandas
+        from newslake.validate import import_great_expectations
+        before = gc.get_stats()[2]["collections"]
+        import_great_expectations()
+        print(gc.get_stats()[2]["collections"] - before, gc.isenabled())
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["0", "True"], done.stdout
+
+
+def test_the_garbage_collector_is_left_as_it_was_found(monkeypatch):
+    """On again after an import that fails; left off when the caller had turned it off."""
+    import gc
+
+    from newslake.validate import import_great_expectations
+
+    monkeypatch.setitem(sys.modules, "great_expectations", None)  # `import great_expectations` raises
+    assert gc.isenabled()
+    with pytest.raises(ImportError):
+        import_great_expectations()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(ImportError):
+            import_great_expectations()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 GX_LOG_SCRIPT = """
 import logging, sys
 records = []

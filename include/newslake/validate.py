@@ -281,7 +281,13 @@ def import_great_expectations():
     them) into the validate task's log, around the four
     lines of ours that say what the task did. Set a level on the ``great_expectations`` logger
     (Airflow's logging config, or ``logging.getLogger``) to see them again.
+
+    The garbage collector is paused for the import. GX defines hundreds of pydantic models as it
+    imports; their allocations set off full collections, each walking everything the task
+    process already holds (Airflow, pyarrow, polars, pandas) to free a few hundred objects
+    (docs/PERFORMANCE.md, "Validation's import", has the measurement and its command).
     """
+    import gc
     import sys
 
     if "great_expectations" not in sys.modules and "scipy.stats" not in sys.modules:
@@ -301,7 +307,13 @@ def import_great_expectations():
     if quieted:
         gx_logger.setLevel(logging.WARNING)
 
-    import great_expectations
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        import great_expectations
+    finally:
+        if collecting:
+            gc.enable()
 
     if quieted:
         # This module sets its own logger to INFO when imported; it then follows the one above.
