@@ -77,6 +77,10 @@ def test_a_small_day_of_real_weight_runs_through_airflow_and_reports(tmp_path):
     assert 0 < figures["sampler_cpu_seconds"] < figures["runs"][0]["cpu_seconds"]
     assert "of which the bench's memory sampler" in completed.stdout
     assert 0 < figures["ratio_to_two_cores"] <= figures["cpu_ceiling_of_the_ratio"] * 1.05
+    # The second bound: the steps outside the fetch, after a fetch as fast as pure extraction.
+    assert 0 < figures["seconds_outside_the_fetch_step"] < figures["wall_seconds"]
+    assert figures["ratio_to_two_cores"] <= figures["ratio_bound_with_a_free_fetch"] * 1.05
+    assert "bound outside the fetch" in completed.stdout
     assert figures["pages_per_second"] == pytest.approx(30 / figures["wall_seconds"], rel=0.01)
     assert "where the wall time goes" in completed.stdout
     # The yardstick is measured just before and just after the run, and is their mean.

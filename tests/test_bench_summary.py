@@ -45,3 +45,15 @@ def test_end_to_end_is_judged_for_each_page_weight_against_extraction_of_the_sam
     assert memory[:3] == ("570", "510", "1.12×") and memory[-1] == "yes"
     # A benchmark that did not run says so, with the command that runs it.
     assert rows["DAG parse"] == ("not run", "", "", "", "`bench/dag_parse.py --json bench-results/dag_parse.json`")
+
+
+def test_end_to_end_reports_the_bounds_its_run_measured(tmp_path):
+    (tmp_path / "end_to_end_real_weight.json").write_text(json.dumps({
+        "pages": 2000, "weight": "real", "mean_page_bytes": 190000, "pages_per_second": 35.0,
+        "pure_extraction_pages_per_second_one_core": 36.4, "cpu_ceiling_of_the_ratio": 0.574,
+        "seconds_outside_the_fetch_step": 12.03, "ratio_bound_with_a_free_fetch": 0.696, "runs": [_run(2000, 600.0)],
+    }))
+    rows = {row[0]: row[1:] for row in _summary().rows(tmp_path)}
+    bounds = rows["end to end, bounds of that ratio (pages of real weight): CPU ceiling; with a fetch step as fast as "
+                  "pure extraction (the 12.0 s outside it kept)"]
+    assert bounds[0] == "0.57; 0.70"
