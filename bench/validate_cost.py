@@ -10,10 +10,12 @@ size"). This measures the two parts apart:
   temporary local lake;
 * ``--runs`` times, a fresh interpreter pinned to one CPU imports what a task's process already
   holds when the task starts (``airflow.sdk``, which brings SQLAlchemy, and pyarrow, polars and
-  pandas, which the other tasks need too; not counted), then Great Expectations through
-  ``newslake.validate.import_great_expectations`` (counted: *import*), then runs
-  ``pipeline.validate`` on a copy of the staged partition, Data Docs included (counted:
-  *validate*). CPU time of that interpreter (``time.process_time``);
+  pandas, which the other tasks need too; not counted), then Great Expectations as the validate
+  step imports it, collector paused and heap frozen after (``newslake.validate.heap_frozen_for_gx``;
+  counted: *import*), then runs ``pipeline.validate`` on a copy of the staged partition, Data
+  Docs included (counted: *validate*). CPU time of that interpreter (``time.process_time``).
+  ``--collector-left-alone`` adds, taking turns, runs with that handling of the garbage
+  collector turned into no-ops: what it saves;
 * once, ``-X importtime`` of the same import, its self time summed per top-level package: where
   the import goes.
 
@@ -40,19 +42,23 @@ DAY = dt.date(2026, 11, 20)
 # (which imports SQLAlchemy: GX's import then finds it loaded) and the tables' libraries.
 ALREADY_IMPORTED = "import airflow.sdk, pyarrow, polars, pandas"
 
-# Run in each fresh interpreter: argv = lake folder, sources file, day.
+# Run in each fresh interpreter: argv = lake folder, sources file, day, collector ("managed", or
+# "left alone": newslake's pause and freeze of the garbage collector turned into no-ops).
 MEASURE = ALREADY_IMPORTED + """  # not what this measures
-import datetime as dt, json, sys, time
+import datetime as dt, gc, json, sys, time
+if sys.argv[4] == "left alone":
+    gc.disable = gc.freeze = gc.unfreeze = lambda: None
 from newslake import pipeline
 from newslake.config import Settings, load_sources
 from newslake.storage import Storage
-from newslake.validate import import_great_expectations
-started = time.process_time()
-import_great_expectations()
-imported = time.process_time()
+from newslake.validate import heap_frozen_for_gx
 [source] = load_sources(sys.argv[2])
 ctx = pipeline.PartitionContext(source, dt.date.fromisoformat(sys.argv[3]), Storage(sys.argv[1]), Settings())
-pipeline.validate(ctx)
+started = time.process_time()
+# As pipeline.validate starts: GX imported, then the heap frozen (its own, nested, then does nothing).
+with heap_frozen_for_gx():
+    imported = time.process_time()
+    pipeline.validate(ctx)
 print(json.dumps({"import": imported - started, "validate": time.process_time() - imported}))
 """
 
@@ -76,12 +82,12 @@ def stage_partition(pages: int, workdir: Path) -> tuple[Path, Path]:
     return lake, sources_file
 
 
-def measure_once(lake: Path, sources_file: Path, cpu: int) -> dict[str, float]:
+def measure_once(lake: Path, sources_file: Path, cpu: int, collector: str = "managed") -> dict[str, float]:
     """Import and validate in a fresh interpreter on a copy of the staged lake."""
     with tempfile.TemporaryDirectory(prefix="newslake-validate-cost-") as copy:
         shutil.copytree(lake, Path(copy) / "lake")
         done = subprocess.run(
-            [sys.executable, "-c", MEASURE, str(Path(copy) / "lake"), str(sources_file), DAY.isoformat()],
+            [sys.executable, "-c", MEASURE, str(Path(copy) / "lake"), str(sources_file), DAY.isoformat(), collector],
             capture_output=True, text=True, timeout=600, env=_environment(), preexec_fn=lambda: os.sched_setaffinity(0, {cpu}),
         )
     if done.returncode != 0:
@@ -121,26 +127,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--collector-left-alone", action="store_true",
+                        help="each run also measures, taking turns, newslake's pause and freeze of the garbage collector "
+                             "turned off: what they save")
     args = parser.parse_args(argv)
 
     cpu = min(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory(prefix="newslake-validate-cost-") as workdir:
         print(f"staging a partition of {args.pages} pages of real weight ...", flush=True)
         lake, sources_file = stage_partition(args.pages, Path(workdir))
-        runs = []
+        runs, left_alone = [], []
         for number in range(1, args.runs + 1):
             runs.append(measure_once(lake, sources_file, cpu))
             print(f"run {number}: import {runs[-1]['import']:.2f} CPU s, validate {runs[-1]['validate']:.2f} CPU s", flush=True)
+            if args.collector_left_alone:
+                left_alone.append(measure_once(lake, sources_file, cpu, "left alone"))
+                print(f"run {number}, garbage collector left alone: import {left_alone[-1]['import']:.2f} CPU s, "
+                      f"validate {left_alone[-1]['validate']:.2f} CPU s", flush=True)
     packages = import_time_by_package()
     mean = {part: sum(run[part] for run in runs) / len(runs) for part in ("import", "validate")}
     print(f"\nvalidate task of a {args.pages}-page partition in a fresh interpreter, one CPU, {len(runs)} runs: "
           f"Great Expectations' import {mean['import']:.2f} CPU s, the validation (Data Docs included) {mean['validate']:.2f} CPU s")
+    mean_left_alone = {part: sum(run[part] for run in left_alone) / len(left_alone) for part in ("import", "validate")} if left_alone else None
+    if mean_left_alone:
+        print(f"the same with the garbage collector left alone, taking turns: import {mean_left_alone['import']:.2f} CPU s, "
+              f"validation {mean_left_alone['validate']:.2f} CPU s")
     print("\nthe import's self time by top-level package (-X importtime; after airflow.sdk, pyarrow, polars, pandas):\n")
     print("| package | s |\n| --- | ---: |")
     for name, seconds in list(packages.items())[:10]:
         print(f"| {name} | {seconds:.2f} |")
     if args.json:
         Path(args.json).write_text(json.dumps({"pages": args.pages, "runs": runs, "mean_cpu_seconds": mean,
+                                               "collector_left_alone": {"runs": left_alone, "mean_cpu_seconds": mean_left_alone},
                                                "import_self_seconds_by_package": packages}, indent=2))
     return 0
 

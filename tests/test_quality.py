@@ -487,3 +487,59 @@ def test_data_docs_index_lists_partitions_and_syncs_to_a_local_folder(s3_storage
             if not href.endswith(".css"):
                 assert (page.parent / href).resolve().is_file(), (page.relative_to(folder), href)
     assert 'href="../index.html"' in (folder / "dt=2026-11-25" / "source=test-daily" / "articles.html").read_text()
+
+
+def test_gx_runs_with_the_heap_frozen_and_the_heap_is_given_back_after():
+    """While GX validates, what the process held before is frozen out of the collector's full
+    collections (gc.freeze), then given back; garbage made meanwhile is still collected. A heap
+    something else froze before (Airflow's executor, before it forks) stays frozen."""
+    import gc
+
+    from newslake.validate import heap_frozen_for_gx
+
+    assert gc.get_freeze_count() == 0
+    with heap_frozen_for_gx():
+        assert "great_expectations" in sys.modules and gc.get_freeze_count() > 0
+        verdict = run(articles(), fetch_log(4, failed=1))
+        cycle = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1
+    assert verdict.success and gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), heap_frozen_for_gx():
+        raise RuntimeError("a validation that fails")
+    assert gc.get_freeze_count() == 0
+
+    gc.freeze()
+    try:
+        frozen_before = gc.get_freeze_count()
+        with heap_frozen_for_gx():
+            pass
+        assert gc.get_freeze_count() >= frozen_before
+    finally:
+        gc.unfreeze()
+
+
+def test_the_validate_step_runs_gx_with_the_heap_frozen(monkeypatch, tmp_path):
+    """pipeline.validate: the volume check, the GX validation and its Data Docs run inside
+    heap_frozen_for_gx, and the heap is given back after the step."""
+    import gc
+
+    from newslake import validate as validate_module
+    from newslake.storage import Storage
+
+    seen = []
+    real = validate_module.validate_partition
+
+    def recording(*args, **kwargs):
+        seen.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validate_module, "validate_partition", recording)
+    storage = Storage(str(tmp_path / "lake"))
+    ctx = pipeline.PartitionContext(SOURCE, DAY, storage, Settings.load(lambda name: None))
+    storage.write_bytes(ctx.staged("articles.parquet"), lake.table_to_parquet_bytes(articles()))
+    storage.write_bytes(ctx.staged("fetch_log.parquet"), lake.table_to_parquet_bytes(fetch_log(4)))
+    assert pipeline.validate(ctx)["success"] is True
+    assert len(seen) == 1 and seen[0] > 0
+    assert gc.get_freeze_count() == 0

@@ -16,6 +16,7 @@ Other checks (not GX) can add their results with ``ValidationVerdict.add_check``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -282,10 +283,11 @@ def import_great_expectations():
     lines of ours that say what the task did. Set a level on the ``great_expectations`` logger
     (Airflow's logging config, or ``logging.getLogger``) to see them again.
 
-    The garbage collector is paused for the import. GX defines hundreds of pydantic models as it
-    imports; their allocations set off full collections, each walking everything the task
-    process already holds (Airflow, pyarrow, polars, pandas) to free a few hundred objects
-    (docs/PERFORMANCE.md, "Validation's import", has the measurement and its command).
+    The garbage collector is paused for the import: GX defines hundreds of pydantic models as it
+    imports, and their allocations set off full collections, each walking everything the task
+    process holds (Airflow, pyarrow, pandas) to free a few hundred objects. The objects the
+    import leaves are then all in the youngest generation, where the next collection would walk
+    them: ``heap_frozen_for_gx`` (the validate step) freezes them first.
     """
     import gc
     import sys
@@ -319,6 +321,31 @@ def import_great_expectations():
         # This module sets its own logger to INFO when imported; it then follows the one above.
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.NOTSET)
     return great_expectations
+
+
+@contextlib.contextmanager
+def heap_frozen_for_gx():
+    """GX imported (``import_great_expectations``), then everything the process holds frozen out
+    of the garbage collector's reach (``gc.freeze``) while the block runs: the validate step.
+
+    Without it the paused import only moves its cost to the first collections after it, and a
+    validation's own allocations (copies of every expectation's configuration, metric graphs:
+    hundreds of thousands of objects) set off full collections that walk the whole process for
+    nothing. Frozen objects are skipped; what the block allocates is still collected. The heap
+    is given back after, unless something had frozen part of it before (Airflow's executor does,
+    before it forks): unfreezing would hand that back too. docs/PERFORMANCE.md, "Validation and
+    the garbage collector", has the measurements.
+    """
+    import gc
+
+    frozen_before = gc.get_freeze_count()
+    import_great_expectations()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def to_gx_expectation(check: Check) -> Any:
