@@ -396,3 +396,27 @@ def test_a_failed_extraction_during_fetch_is_left_to_the_extract_step(site, stor
     summary = pipeline.extract(ctx)
     assert summary["extracted_during_fetch"] == len(members) - (batch - 1)
     assert summary["rows"] == 24
+
+
+@pytest.mark.parametrize("frozen_before", [False, True], ids=["heap-not-frozen", "heap-frozen-by-airflow"])
+def test_the_pool_gives_the_heap_back_as_it_found_it(frozen_before):
+    """The pool freezes the task's heap before forking (a scanned object is written to, which
+    would copy the page it shares with the workers) and gives it back when the pool is gone. A
+    heap frozen before — Airflow's LocalExecutor forks its workers from one — stays frozen:
+    unfreezing would hand the executor's objects back to the collector too."""
+    import gc
+
+    if frozen_before:
+        gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with parallel.ExtractAhead("Africa/Casablanca", 1) as ahead:
+            assert gc.get_freeze_count() > 0
+            assert ahead.finish() == b""
+        executor, give_back_heap = parallel._forked_pool(1, None)  # the extract step's pool
+        executor.shutdown(wait=True)
+        give_back_heap()
+        after = gc.get_freeze_count()
+        assert (after >= before > 0) if frozen_before else after == 0
+    finally:
+        gc.unfreeze()

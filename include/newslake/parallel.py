@@ -139,9 +139,7 @@ def _merged(digests: list[str], known: Mapping[str, PageResult], extracted: list
 def _extract_in_pool(
     raw, chunks: list[Sequence[tuple[int, int]]], timezone: str, workers: int, known: Mapping[str, PageResult]
 ) -> Iterator[PageResult]:
-    import gc
-
-    executor = _forked_pool(workers, _worker_started)
+    executor, give_back_heap = _forked_pool(workers, _worker_started)
 
     def submit(chunk):
         digests, unknown = _split_known(_read_members(raw, chunk), known)
@@ -163,17 +161,17 @@ def _extract_in_pool(
             elif not pending:
                 raw.close()
                 executor.shutdown(wait=True)
-                gc.unfreeze()
+                give_back_heap()
             yield from _merged(digests, known, results)
     finally:
         # Also when the caller stops early or fails: chunks not started are dropped.
         executor.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
+        give_back_heap()
 
 
 def _forked_pool(workers: int, initializer):
-    """A pool of ``workers`` processes forked from the task; the caller runs ``gc.unfreeze()``
-    once the pool is shut down."""
+    """A pool of ``workers`` processes forked from the task, and the function the caller runs
+    once the pool is shut down to give the heap back to the garbage collector."""
     import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -181,13 +179,21 @@ def _forked_pool(workers: int, initializer):
     _load_before_fork()
     # The garbage collector writes into every object it scans: in a worker (or in the task while
     # workers run) that would copy the task's whole heap page by page, shared until then. Frozen
-    # objects are not scanned; they are handed back to the collector when the pool is gone.
+    # objects are not scanned; they are handed back to the collector when the pool is gone —
+    # unless part of the heap was frozen before (Airflow's LocalExecutor forks its workers from
+    # a frozen heap): unfreezing would hand that back too, and copy its pages in this process.
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
+
+    def give_back_heap() -> None:
+        if not frozen_before:
+            gc.unfreeze()
+
     # fork: the workers start at once with everything the task imported (readability, lxml, the
     # language model), nothing is imported again or pickled but each chunk's bytes.
     # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies (OOM killer) fails
     # the step with BrokenProcessPool instead of leaving it waiting forever for a lost chunk.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer), give_back_heap
 
 
 class ExtractAhead:
@@ -214,12 +220,13 @@ class ExtractAhead:
         self._batch: list[bytes] = []
         self._pending: collections.deque = collections.deque()
         self._executor = None
+        self._give_back_heap = None
         self._spool = None
 
     def __enter__(self) -> ExtractAhead:
         import tempfile
 
-        self._executor = _forked_pool(self.workers, _background_worker_started)
+        self._executor, self._give_back_heap = _forked_pool(self.workers, _background_worker_started)
         # With fork, the first submit starts every worker: now, while this is the only thread.
         for started in [self._executor.submit(os.getpid) for _ in range(self.workers)]:
             started.result()
@@ -264,10 +271,8 @@ class ExtractAhead:
             self.results_written += count
 
     def __exit__(self, *exc_info) -> None:
-        import gc
-
         self._executor.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
+        self._give_back_heap()
         if self._spool is not None:
             self._spool.close()
 
