@@ -172,23 +172,17 @@ def _extract_in_pool(
 def _forked_pool(workers: int, initializer):
     """A pool of ``workers`` processes forked from the task, and the function the caller runs
     once the pool is shut down to give the heap back to the garbage collector."""
-    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    from newslake.heap import freeze_heap
 
     _load_before_fork()
     # The garbage collector writes into every object it scans: in a worker (or in the task while
     # workers run) that would copy the task's whole heap page by page, shared until then. Frozen
-    # objects are not scanned; they are handed back to the collector when the pool is gone —
-    # unless part of the heap was frozen before (Airflow's LocalExecutor forks its workers from
-    # a frozen heap): unfreezing would hand that back too, and copy its pages in this process.
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-
-    def give_back_heap() -> None:
-        if not frozen_before:
-            gc.unfreeze()
-
+    # objects are not scanned; they are handed back to the collector when the pool is gone
+    # (newslake.heap: unless something else froze them first).
+    give_back_heap = freeze_heap()
     # fork: the workers start at once with everything the task imported (readability, lxml, the
     # language model), nothing is imported again or pickled but each chunk's bytes.
     # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies (OOM killer) fails

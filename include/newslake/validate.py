@@ -332,20 +332,17 @@ def heap_frozen_for_gx():
     validation's own allocations (copies of every expectation's configuration, metric graphs:
     hundreds of thousands of objects) set off full collections that walk the whole process for
     nothing. Frozen objects are skipped; what the block allocates is still collected. The heap
-    is given back after, unless something had frozen part of it before (Airflow's executor does,
-    before it forks): unfreezing would hand that back too. docs/PERFORMANCE.md, "Validation and
-    the garbage collector", has the measurements.
+    is given back after (``newslake.heap``: unless something else froze it first).
+    docs/PERFORMANCE.md, "Validation and the garbage collector", has the measurements.
     """
-    import gc
+    from newslake.heap import freeze_heap
 
-    frozen_before = gc.get_freeze_count()
     import_great_expectations()
-    gc.freeze()
+    give_back_heap = freeze_heap()
     try:
         yield
     finally:
-        if not frozen_before:
-            gc.unfreeze()
+        give_back_heap()
 
 
 def to_gx_expectation(check: Check) -> Any:
